@@ -1,0 +1,163 @@
+/*
+ * jsonl.c: the line reader and writer of jsonl.h. The reader scans a
+ * buffer with memchr and hands out lines in place; only lines longer than
+ * the buffer are copied.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonl.h"
+#include "vnie.h"
+
+#define READ_CHUNK ((size_t)1 << 20)
+
+void jsonl_reader_init(struct jsonl_reader *r, FILE *fp, size_t max_line)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->cap = READ_CHUNK;
+	r->buf = xmalloc(r->cap);
+	r->max_line = max_line;
+}
+
+void jsonl_reader_release(struct jsonl_reader *r)
+{
+	free(r->buf);
+	free(r->big);
+	r->buf = r->big = NULL;
+}
+
+/* Move unread bytes to the front and read more. 0 if nothing was added. */
+static size_t refill(struct jsonl_reader *r)
+{
+	size_t got;
+
+	if (r->eof)
+		return 0;
+	if (r->beg > 0) {
+		memmove(r->buf, r->buf + r->beg, r->end - r->beg);
+		r->end -= r->beg;
+		r->beg = 0;
+	}
+	if (r->end == r->cap)
+		return 0;
+	got = fread(r->buf + r->end, 1, r->cap - r->end, r->fp);
+	if (got == 0) {
+		if (ferror(r->fp))
+			r->ioerr = errno ? errno : EIO;
+		r->eof = 1;
+	}
+	r->end += got;
+	return got;
+}
+
+static void big_add(struct jsonl_reader *r, size_t *bn, const char *p,
+		    size_t n, size_t keep)
+{
+	if (*bn >= keep)
+		return;
+	if (n > keep - *bn)
+		n = keep - *bn;
+	if (*bn + n > r->bigcap) {
+		r->bigcap = *bn + n + READ_CHUNK;
+		r->big = xrealloc(r->big, r->bigcap);
+	}
+	memcpy(r->big + *bn, p, n);
+	*bn += n;
+}
+
+int jsonl_next(struct jsonl_reader *r, const char **s, size_t *n,
+	       size_t *toolong)
+{
+	size_t total = 0, bn = 0, keep;
+	char *nl;
+	int spilled = 0;
+
+	*toolong = 0;
+	keep = r->max_line < VNIE_ERROR_INPUT_MAX ? VNIE_ERROR_INPUT_MAX
+						 : r->max_line;
+	for (;;) {
+		nl = memchr(r->buf + r->beg, '\n', r->end - r->beg);
+		if (nl != NULL || (r->eof && r->end > r->beg) ||
+		    (r->eof && spilled)) {
+			size_t len = nl ? (size_t)(nl - (r->buf + r->beg))
+					: r->end - r->beg;
+			const char *p = r->buf + r->beg;
+
+			r->beg += len + (nl != NULL);
+			total += len;
+			r->line++;
+			if (!spilled) {
+				*s = p;
+				*n = len;
+			} else {
+				big_add(r, &bn, p, len, keep);
+				*s = r->big;
+				*n = bn;
+			}
+			if (total > r->max_line) {
+				*toolong = total;
+				if (*n > VNIE_ERROR_INPUT_MAX)
+					*n = VNIE_ERROR_INPUT_MAX;
+			} else if (*n > 0 && (*s)[*n - 1] == '\r') {
+				(*n)--;
+			}
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		/* No newline in the buffer: keep what we have, read on. */
+		if (r->beg == 0 && r->end == r->cap) {
+			big_add(r, &bn, r->buf, r->end, keep);
+			total += r->end;
+			r->beg = r->end;
+			spilled = 1;
+		}
+		if (refill(r) == 0 && !r->eof)
+			continue;
+	}
+}
+
+void jsonl_setup(void)
+{
+	static char obuf[1 << 16];
+
+	signal(SIGPIPE, SIG_DFL);
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+}
+
+static void die_on_epipe(void)
+{
+	if (errno == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		_exit(VNIE_EXIT_IO); /* SIGPIPE blocked by the caller */
+	}
+}
+
+int jsonl_write(const void *p, size_t n)
+{
+	if (n && fwrite(p, 1, n, stdout) != n) {
+		die_on_epipe();
+		return -1;
+	}
+	return 0;
+}
+
+int jsonl_finish(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == 0)
+			errno = EIO;
+		die_on_epipe();
+		return -1;
+	}
+	if (fclose(stdout) != 0) {
+		die_on_epipe();
+		return -1;
+	}
+	return 0;
+}

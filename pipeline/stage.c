@@ -1,0 +1,160 @@
+/*
+ * stage.c: the shared record loop of stage.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonl.h"
+#include "stage.h"
+
+void stage_init(struct stage *st, const char *name, stage_fn fn, void *ctx)
+{
+	memset(st, 0, sizeof(*st));
+	st->name = name;
+	st->fn = fn;
+	st->ctx = ctx;
+	st->max_line = VNIE_MAX_LINE_DEFAULT;
+	st->check_input = 1;
+}
+
+int stage_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+int stage_usage_error(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vnie %s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'vnie %s --help'\n", name);
+	return VNIE_EXIT_USAGE;
+}
+
+int stage_opt(struct stage *st, int c, const char *arg)
+{
+	switch (c) {
+	case STAGE_OPT_MAX_LINE:
+		if (stage_parse_size(arg, &st->max_line) < 0 ||
+		    st->max_line == 0) {
+			stage_usage_error(st->name, "bad --max-line '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case STAGE_OPT_STRICT:
+		st->strict = 1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void reject(struct stage *st, unsigned long lineno, const char *msg,
+		   const char *line, size_t n, struct buf *out)
+{
+	fprintf(stderr, "vnie %s: line %lu: %s\n", st->name, lineno, msg);
+	doc_write_error(out, st->name, lineno, msg, line, n);
+}
+
+int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
+	       unsigned long lineno, struct buf *out)
+{
+	struct vnie_error err;
+	struct doc d;
+	char msg[128];
+
+	if (toolong) {
+		snprintf(msg, sizeof(msg),
+			 "line of %zu bytes is longer than --max-line %zu",
+			 toolong, st->max_line);
+		reject(st, lineno, msg, line, n, out);
+		return 1;
+	}
+	switch (doc_parse(&d, line, n, lineno, &err)) {
+	case DOC_PASS:
+		buf_add(out, line, n);
+		buf_addc(out, '\n');
+		return 0;
+	case DOC_BAD:
+		reject(st, lineno, err.msg, line, n, out);
+		return 1;
+	default:
+		break;
+	}
+	if ((st->check_input && doc_check(&d, &err) < 0) ||
+	    (st->fn != NULL && st->fn(st->ctx, &d, &err) < 0)) {
+		char full[sizeof(err.msg) + 64];
+
+		snprintf(full, sizeof(full), "record '%s': %s", doc_id(&d),
+			 err.msg);
+		reject(st, lineno, full, line, n, out);
+		doc_release(&d);
+		return 1;
+	}
+	doc_write(&d, out);
+	doc_release(&d);
+	return 0;
+}
+
+int stage_write_error(void)
+{
+	fprintf(stderr, "%s: write error: %s\n", vnie_progname,
+		strerror(errno));
+	return VNIE_EXIT_IO;
+}
+
+int stage_run(struct stage *st, FILE *fp)
+{
+	struct jsonl_reader r;
+	struct buf out = BUF_INIT;
+	const char *line;
+	size_t n, toolong;
+	int rc = VNIE_EXIT_OK;
+
+	jsonl_reader_init(&r, fp, st->max_line);
+	while (jsonl_next(&r, &line, &n, &toolong)) {
+		buf_reset(&out);
+		if (stage_line(st, line, n, toolong, r.line, &out)) {
+			rc = VNIE_EXIT_RECORDS;
+		}
+		if (jsonl_write(out.p, out.n) < 0) {
+			rc = stage_write_error();
+			goto out;
+		}
+		if (rc == VNIE_EXIT_RECORDS && st->strict)
+			break;
+	}
+	if (r.ioerr) {
+		fprintf(stderr, "vnie %s: read error: %s\n", st->name,
+			strerror(r.ioerr));
+		rc = VNIE_EXIT_IO;
+	}
+	if (jsonl_finish() < 0)
+		rc = stage_write_error();
+out:
+	jsonl_reader_release(&r);
+	buf_release(&out);
+	return rc;
+}

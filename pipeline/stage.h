@@ -1,0 +1,78 @@
+/*
+ * stage.h: the loop shared by every record-to-record stage (normalize,
+ * split, gazetteer, rules): read a line, parse it, hand the record to the
+ * stage's function, write the result, and turn every line that cannot be
+ * read into an error record in its place. One line in, one line out.
+ *
+ * Also the options every stage takes (--help, --max-line, --strict) and
+ * the usage-error convention (message, hint, exit 2).
+ */
+#ifndef VNIE_STAGE_H
+#define VNIE_STAGE_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "doc.h"
+
+/*
+ * A stage's work on one record: 0 when done, -1 to reject the record with
+ * err (it becomes an error record). It must not print or exit.
+ */
+typedef int (*stage_fn)(void *ctx, struct doc *d, struct vnie_error *err);
+
+struct stage {
+	const char *name;  /* "split": for messages and error records */
+	stage_fn fn;       /* the work */
+	void *ctx;         /* its state */
+	size_t max_line;   /* --max-line */
+	int strict;        /* --strict: the first bad record is fatal */
+	int check_input;   /* run doc_check() on each record before fn */
+};
+
+enum { STAGE_OPT_MAX_LINE = 0x1000, STAGE_OPT_STRICT };
+
+#define STAGE_LONGOPTS                                                   \
+	{ "help", no_argument, NULL, 'h' },                              \
+	{ "max-line", required_argument, NULL, STAGE_OPT_MAX_LINE },     \
+	{ "strict", no_argument, NULL, STAGE_OPT_STRICT }
+
+#define STAGE_OPTS_HELP                                                  \
+	"  --max-line BYTES  longest input line read (default 64M); longer\n" \
+	"                    lines become error records\n"               \
+	"  --strict          stop at the first bad record (exit 1)\n"    \
+	"  -h, --help        show this help\n"
+
+void stage_init(struct stage *st, const char *name, stage_fn fn, void *ctx);
+
+/*
+ * Handle an option common to all stages. Returns 1 if c was one, 0 if not,
+ * -1 after printing a usage error for a bad value.
+ */
+int stage_opt(struct stage *st, int c, const char *arg);
+
+/* Parse a size such as 64M, 1k, 1000. -1 if malformed. */
+int stage_parse_size(const char *s, size_t *out);
+
+/* Print "vnie NAME: msg" and the --help hint; returns VNIE_EXIT_USAGE. */
+int stage_usage_error(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Run the stage over fp to stdout; returns the exit code: 0, 1 if any
+ * record was rejected, 3 on a read or write error (after a message).
+ */
+int stage_run(struct stage *st, FILE *fp);
+
+/*
+ * Process one input line the way stage_run does, appending exactly one
+ * output line to out. Returns 0 for a good record, 1 for a rejected one
+ * (the reason goes to stderr). Used by `vnie run` for its workers.
+ */
+int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
+	       unsigned long lineno, struct buf *out);
+
+/* Report a write error on stdout and return VNIE_EXIT_IO. */
+int stage_write_error(void);
+
+#endif
