@@ -33,14 +33,14 @@ static void report(void *arg, const char *path, const char *why)
 }
 
 static const char usage[] =
-	"usage: vnie read [--by file|line|para] [PATH...]\n"
+	"usage: vnie read [--by file|line|para] [--ext EXT] [PATH...]\n"
 	"\n"
 	"Turn files into document records, one JSON object per line:\n"
-	"{\"id\": ..., \"text\": ...}. PATH may be a file, a folder (read\n"
-	"recursively, in sorted order, skipping names that start with '.') or\n"
-	"'-' for standard input, which is also the default. The id is the\n"
-	"file's path under the folder given, without its extension; with\n"
-	"--by line or para, '#N' is added (N = line or block number).\n"
+	"{\"id\": ..., \"text\": ...}. PATH may be a file, a folder (its\n"
+	"*.txt files, recursively, in sorted order, skipping names that start\n"
+	"with '.') or '-' for standard input, which is also the default. The\n"
+	"id is the file's path under the folder given, without its extension;\n"
+	"with --by line or para, '#N' is added (N = line or block number).\n"
 	"Bytes that are not UTF-8 are replaced by U+FFFD and noted in\n"
 	"\"warnings\"; a byte-order mark is dropped. A file that cannot be\n"
 	"read is reported, the others are still read, and the exit status is 1.\n"
@@ -49,17 +49,20 @@ static const char usage[] =
 	"  --by file   one record per file (default)\n"
 	"  --by line   one record per non-blank line\n"
 	"  --by para   one record per block of lines between blank lines\n"
+	"  --ext EXT   in folders, read the files ending in .EXT (default txt;\n"
+	"              --ext '' reads every file)\n"
 	"  -h, --help  show this help\n";
 
 int cmd_read(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
+		{ "ext", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct out o = { BUF_INIT };
-	struct input in = { INPUT_BY_FILE, write_record, report, &o, 0 };
+	struct input in = { INPUT_BY_FILE, write_record, report, &o, "txt", 0 };
 	int c, i, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -74,6 +77,9 @@ int cmd_read(int argc, char **argv)
 			else
 				return stage_usage_error("read", "--by takes "
 					"file, line or para, not '%s'", optarg);
+			break;
+		case 'e':
+			in.ext = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

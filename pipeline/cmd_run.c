@@ -163,14 +163,14 @@ static const char usage[] =
 	"options:\n"
 	"  -j, --jobs N        worker threads (default: the number of cores)\n"
 	"  --records           read records from standard input\n"
-	"  --by file|line|para as for 'vnie read'\n"
+	"  --by file|line|para, --ext EXT  as for 'vnie read'\n"
 	"  --progress          documents, MB, MB/s and time on standard error\n"
 	"                      (default when standard error is a terminal)\n"
 	"  --no-progress       no progress line\n"
 	CHAIN_OPTS_HELP
 	STAGE_OPTS_HELP;
 
-enum { OPT_RECORDS = 0x2000, OPT_BY, OPT_PROGRESS, OPT_NO_PROGRESS };
+enum { OPT_RECORDS = 0x2000, OPT_BY, OPT_EXT, OPT_PROGRESS, OPT_NO_PROGRESS };
 
 int cmd_run(int argc, char **argv)
 {
@@ -178,6 +178,7 @@ int cmd_run(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "records", no_argument, NULL, OPT_RECORDS },
 		{ "by", required_argument, NULL, OPT_BY },
+		{ "ext", required_argument, NULL, OPT_EXT },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		CHAIN_LONGOPTS,
@@ -191,6 +192,7 @@ int cmd_run(int argc, char **argv)
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, i, rc = 0, records = 0, h, status;
 	enum input_by by = INPUT_BY_FILE;
+	const char *ext = "txt";
 	char *end;
 
 	memset(&r, 0, sizeof(r));
@@ -229,6 +231,9 @@ int cmd_run(int argc, char **argv)
 				return stage_usage_error("run", "--by takes "
 					"file, line or para, not '%s'", optarg);
 			break;
+		case OPT_EXT:
+			ext = optarg;
+			break;
 		case OPT_PROGRESS:
 			r.progress = 1;
 			break;
@@ -259,6 +264,7 @@ int cmd_run(int argc, char **argv)
 	} else {
 		memset(&in, 0, sizeof(in));
 		in.by = by;
+		in.ext = ext;
 		in.emit = submit_doc;
 		in.report = report;
 		in.arg = &r;

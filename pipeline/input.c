@@ -168,6 +168,17 @@ static int cmp_names(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+static int wanted(const struct input *in, const char *name)
+{
+	size_t n = strlen(name), e;
+
+	if (in->ext == NULL || in->ext[0] == '\0')
+		return 1;
+	e = strlen(in->ext);
+	return n > e + 1 && name[n - e - 1] == '.' &&
+	       strcmp(name + n - e, in->ext) == 0;
+}
+
 static int read_dir(struct input *in, const char *path, const char *rel)
 {
 	struct dirent **ents;
@@ -191,7 +202,7 @@ static int read_dir(struct input *in, const char *path, const char *rel)
 				fail(in, p, errno);
 			else if (S_ISDIR(st.st_mode))
 				rc = read_dir(in, p, r);
-			else if (S_ISREG(st.st_mode))
+			else if (S_ISREG(st.st_mode) && wanted(in, nm))
 				rc = read_one(in, p, r);
 		}
 		free(ents[i]);

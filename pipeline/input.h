@@ -20,13 +20,16 @@ struct input {
 	/* A file or folder that could not be read: path and strerror. */
 	void (*report)(void *arg, const char *path, const char *why);
 	void *arg;
+	const char *ext; /* in folders, read only names ending in "." ext;
+			    NULL or "" reads every file */
 	int failed;   /* set when report was called */
 };
 
 /*
  * Read PATH ("-" for standard input, a file, or a folder recursively in
- * byte order of names, skipping names that start with '.'). Returns 0, or
- * the nonzero value emit returned.
+ * byte order of names, skipping names that start with '.' and, when
+ * in->ext is set, files without that extension). Returns 0, or the nonzero
+ * value emit returned.
  */
 int input_path(struct input *in, const char *path);
 
