@@ -665,6 +665,7 @@ struct fix {
 	int kept;       /* the tone kept */
 	int dropped;    /* a second tone dropped, or T_NONE */
 	int eth;        /* Ð/ð read as Đ/đ */
+	uint8_t span[NORM_RUN_MAX]; /* input code points of each letter */
 };
 
 /*
@@ -692,6 +693,7 @@ static void fix_run(const struct norm_opts *o, const struct run *r,
 			if (n == 0 || vowel_of[l[n - 1]] == 0)
 				return;
 			comb = 1;
+			fx->span[n - 1]++;
 			if (tone[n - 1] == T_NONE)
 				tone[n - 1] = (uint8_t)t;
 			if (fx->ntones++ == 0)
@@ -706,6 +708,7 @@ static void fix_run(const struct norm_opts *o, const struct run *r,
 		tone[n] = v->tone;
 		fl[n] = v->flags;
 		orig[n] = c;
+		fx->span[n] = 1;
 		if (v->tone != T_NONE) {
 			if (fx->ntones++ == 0)
 				fx->kept = v->tone;
@@ -847,7 +850,14 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		fix_run(ps->o, &r, &res, &fx);
 		if (fx.tn == 0 || in_url(s, n, r.b0, r.b1))
 			continue;
-		w_replace(&w, r.b0, r.b1, r.ncp, res.p, res.n, fx.tn);
+		/* letter by letter, so that a dropped combining mark shifts
+		 * only the letter it followed */
+		w_flush(&w, r.b0);
+		buf_add(w.out, res.p, res.n);
+		for (k = 0; k < fx.tn; k++)
+			map_replace(&w.mp, fx.span[k], 1);
+		w.copied = r.b1;
+		w.changed = 1;
 		ps->changed++;
 		if (ps->warn == NULL)
 			continue;
