@@ -84,6 +84,7 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 	struct vnie_error err;
 	struct doc d;
 	char msg[128];
+	int r = 0;
 
 	if (toolong) {
 		snprintf(msg, sizeof(msg),
@@ -104,7 +105,7 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 		break;
 	}
 	if ((st->check_input && doc_check(&d, &err) < 0) ||
-	    (st->fn != NULL && st->fn(st->ctx, &d, &err) < 0)) {
+	    (st->fn != NULL && (r = st->fn(st->ctx, &d, &err)) < 0)) {
 		char full[sizeof(err.msg) + 64];
 
 		snprintf(full, sizeof(full), "record '%s': %s", doc_id(&d),
@@ -113,7 +114,12 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 		doc_release(&d);
 		return 1;
 	}
-	doc_write(&d, out);
+	if (r == STAGE_UNCHANGED) {
+		buf_add(out, line, n); /* parsed fine, so valid JSON */
+		buf_addc(out, '\n');
+	} else {
+		doc_write(&d, out);
+	}
 	doc_release(&d);
 	return 0;
 }

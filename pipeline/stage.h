@@ -16,9 +16,12 @@
 #include "doc.h"
 
 /*
- * A stage's work on one record: 0 when done, -1 to reject the record with
- * err (it becomes an error record). It must not print or exit.
+ * A stage's work on one record: 0 when done, STAGE_UNCHANGED when it left
+ * the record as it was (the input line may then be written as it came,
+ * saving its serialisation), -1 to reject the record with err (it becomes
+ * an error record). It must not print or exit.
  */
+#define STAGE_UNCHANGED 1
 typedef int (*stage_fn)(void *ctx, struct doc *d, struct vnie_error *err);
 
 struct stage {
