@@ -30,6 +30,7 @@
 #include <unicode/ustring.h>
 
 #include "norm.h"
+#include "stage.h"
 #include "utf8.h"
 
 /*
@@ -1063,7 +1064,7 @@ int norm_stage(void *ctx, struct doc *d, struct vnie_error *err)
 				   json_string_length(raw)), err) < 0)
 		return -1;
 	if (!norm_text(o, d->text, d->len, &out, &map, stage_warn, &w)) {
-		rc = 0;
+		rc = STAGE_UNCHANGED;
 		goto out;
 	}
 	if (w.n > w.max)

@@ -90,7 +90,8 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
  * The stage: ctx is a const struct norm_opts *. Replaces "text", adds
  * "raw" and "offsets" after it where anything changed (keeping an earlier
  * "raw" and composing the maps when run twice), and refuses records that
- * already carry sentences, entities or relations.
+ * already carry sentences, entities or relations. Returns
+ * STAGE_UNCHANGED (stage.h) when the text needs no change.
  */
 int norm_stage(void *ctx, struct doc *d, struct vnie_error *err);
 

@@ -93,6 +93,11 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 		reject(st, lineno, msg, line, n, out);
 		return 1;
 	}
+	if (st->quick != NULL && st->quick(st->ctx, line, n)) {
+		buf_add(out, line, n);
+		buf_addc(out, '\n');
+		return 0;
+	}
 	switch (doc_parse(&d, line, n, lineno, &err)) {
 	case DOC_PASS:
 		buf_add(out, line, n);
