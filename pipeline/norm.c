@@ -989,6 +989,164 @@ int norm_tone_position(const char *s, size_t n, enum norm_style style)
 
 /* ---- the stage --------------------------------------------------------- */
 
+/*
+ * The quick path: most records come from `read` as {"id": "...", "text":
+ * "..."} (perhaps with "warnings") and need no change. For a line of that
+ * simple shape (an object whose values are strings or arrays of strings,
+ * keys without escapes and unique, strings without \u escapes, valid
+ * UTF-8) the text is checked without building the jansson object, and the
+ * line goes out as it came. Any other line, and any text that would
+ * change, takes the full path; the grammar accepted here is a subset of
+ * what doc_parse() accepts, so both paths give the same output.
+ */
+
+/* Keys remembered per line to reject duplicates; more go the full path. */
+#define NORM_QUICK_KEYS 16
+
+static size_t q_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+			 s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* The string at s[i] == '"': index past its closing quote, or 0. */
+static size_t q_string(const char *s, size_t n, size_t i, int *esc)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (i++; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (i + 1 >= n || memchr("\"\\/bfnrt", p[i + 1], 8) ==
+			    NULL || p[i + 1] == 0)
+				return 0;
+			*esc = 1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int q_key(const char *k, size_t kn, const char *lit)
+{
+	return kn == strlen(lit) && memcmp(k, lit, kn) == 0;
+}
+
+int norm_quick(void *ctx, const char *s, size_t n)
+{
+	const struct norm_opts *o = ctx;
+	const char *key[NORM_QUICK_KEYS], *text = NULL;
+	size_t klen[NORM_QUICK_KEYS], nk = 0, i, j, tn = 0, a;
+	struct buf un = BUF_INIT, out = BUF_INIT;
+	struct offmap m;
+	int esc, tesc = 0, same;
+
+	if (!utf8_valid(s, n))
+		return 0;
+	i = q_ws(s, n, 0);
+	if (i >= n || s[i] != '{')
+		return 0;
+	i = q_ws(s, n, i + 1);
+	for (;;) {
+		const char *k;
+		size_t kn;
+
+		if (i >= n || s[i] != '"' || nk == NORM_QUICK_KEYS)
+			return 0;
+		esc = 0;
+		if ((j = q_string(s, n, i, &esc)) == 0 || esc)
+			return 0;
+		k = s + i + 1;
+		kn = j - i - 2;
+		for (a = 0; a < nk; a++)
+			if (klen[a] == kn && memcmp(key[a], k, kn) == 0)
+				return 0;
+		if (q_key(k, kn, "error") || q_key(k, kn, "raw") ||
+		    q_key(k, kn, "offsets") || q_key(k, kn, "sentences") ||
+		    q_key(k, kn, "entities") || q_key(k, kn, "relations"))
+			return 0;
+		key[nk] = k;
+		klen[nk++] = kn;
+		i = q_ws(s, n, j);
+		if (i >= n || s[i] != ':')
+			return 0;
+		i = q_ws(s, n, i + 1);
+		if (i < n && s[i] == '"') {
+			esc = 0;
+			if ((j = q_string(s, n, i, &esc)) == 0)
+				return 0;
+			if (q_key(k, kn, "text")) {
+				text = s + i + 1;
+				tn = j - i - 2;
+				tesc = esc;
+			}
+			i = j;
+		} else if (i < n && s[i] == '[' && !q_key(k, kn, "text") &&
+			   !q_key(k, kn, "id")) {
+			i = q_ws(s, n, i + 1);
+			if (i < n && s[i] == ']')
+				i++;
+			else
+				for (;;) {
+					esc = 0;
+					if (i >= n || s[i] != '"' ||
+					    (j = q_string(s, n, i, &esc)) == 0)
+						return 0;
+					i = q_ws(s, n, j);
+					if (i < n && s[i] == ',') {
+						i = q_ws(s, n, i + 1);
+						continue;
+					}
+					if (i < n && s[i] == ']') {
+						i++;
+						break;
+					}
+					return 0;
+				}
+		} else {
+			return 0;
+		}
+		i = q_ws(s, n, i);
+		if (i < n && s[i] == ',') {
+			i = q_ws(s, n, i + 1);
+			continue;
+		}
+		if (i < n && s[i] == '}')
+			break;
+		return 0;
+	}
+	if (q_ws(s, n, i + 1) != n || text == NULL)
+		return 0;
+	if (tesc) {
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+
+		buf_grow(&un, tn);
+		for (a = 0; a < tn; a++) {
+			if (text[a] == '\\') {
+				a++;
+				buf_addc(&un, to[strchr(from, text[a]) - from]);
+			} else {
+				buf_addc(&un, text[a]);
+			}
+		}
+		text = un.p;
+		tn = un.n;
+	}
+	offmap_init(&m);
+	same = !norm_text(o, text ? text : "", tn, &out, &m, NULL, NULL);
+	offmap_release(&m);
+	buf_release(&out);
+	buf_release(&un);
+	return same;
+}
+
 /* Warnings of one record, capped. */
 struct warns {
 	struct doc *d;

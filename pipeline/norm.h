@@ -95,4 +95,11 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
  */
 int norm_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
+/*
+ * The stage's quick check (struct stage's quick; ctx as for norm_stage):
+ * 1 if the input line is a simple record whose text needs no change, so
+ * that it can be written out as it came without being parsed.
+ */
+int norm_quick(void *ctx, const char *line, size_t n);
+
 #endif
