@@ -93,8 +93,7 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 		reject(st, lineno, msg, line, n, out);
 		return 1;
 	}
-	if (st->quick != NULL && st->quick(st->ctx, line, n)) {
-		buf_add(out, line, n);
+	if (st->quick != NULL && st->quick(st->ctx, line, n, out)) {
 		buf_addc(out, '\n');
 		return 0;
 	}

@@ -31,9 +31,10 @@ struct stage {
 	size_t max_line;   /* --max-line */
 	int strict;        /* --strict: the first bad record is fatal */
 	int check_input;   /* run doc_check() on each record before fn */
-	/* optional: 1 if the line may be written out as it came without
-	 * being parsed (it must then be a record fn would leave unchanged) */
-	int (*quick)(void *ctx, const char *line, size_t n);
+	/* optional: a way around parsing for lines it can handle: appends
+	 * the output line (without '\n') to out and returns 1, exactly as
+	 * parsing and fn would have; or returns 0 and leaves out alone */
+	int (*quick)(void *ctx, const char *line, size_t n, struct buf *out);
 };
 
 enum { STAGE_OPT_MAX_LINE = 0x1000, STAGE_OPT_STRICT };
