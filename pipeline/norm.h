@@ -96,10 +96,10 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
 int norm_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
 /*
- * The stage's quick check (struct stage's quick; ctx as for norm_stage):
- * 1 if the input line is a simple record whose text needs no change, so
- * that it can be written out as it came without being parsed.
+ * The stage's quick path (struct stage's quick; ctx as for norm_stage):
+ * for a simple record, appends the output line (without '\n') that the
+ * full path would write and returns 1; otherwise returns 0.
  */
-int norm_quick(void *ctx, const char *line, size_t n);
+int norm_quick(void *ctx, const char *line, size_t n, struct buf *out);
 
 #endif
