@@ -344,11 +344,13 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
 
 /*
  * Output of one pass: text copied from the input lazily, so that a pass
- * that changes nothing copies nothing.
+ * that changes nothing copies nothing. Code points are counted only where
+ * a change alters the length (a change that keeps it keeps the map too).
  */
 struct writer {
 	const char *s;     /* the input */
-	size_t copied;     /* input bytes [0, copied) are accounted for */
+	size_t copied;     /* input bytes [0, copied) are written */
+	size_t synced;     /* input bytes [0, synced) are counted in mp */
 	struct buf *out;
 	struct mapper mp;
 	int changed;
@@ -358,7 +360,7 @@ static void w_init(struct writer *w, const char *s, struct buf *out,
 		   struct offmap *map)
 {
 	w->s = s;
-	w->copied = 0;
+	w->copied = w->synced = 0;
 	w->out = out;
 	w->changed = 0;
 	map_start(&w->mp, map);
@@ -369,8 +371,17 @@ static void w_flush(struct writer *w, size_t i)
 {
 	if (i > w->copied) {
 		buf_add(w->out, w->s + w->copied, i - w->copied);
-		map_keep(&w->mp, utf8_count(w->s + w->copied, i - w->copied));
 		w->copied = i;
+	}
+}
+
+/* Count the code points up to input byte i, all kept or replaced by as
+ * many: the map moves one for one. */
+static void w_sync(struct writer *w, size_t i)
+{
+	if (i > w->synced) {
+		map_keep(&w->mp, utf8_count(w->s + w->synced, i - w->synced));
+		w->synced = i;
 	}
 }
 
@@ -380,7 +391,11 @@ static void w_replace(struct writer *w, size_t i, size_t j, size_t rn,
 {
 	w_flush(w, i);
 	buf_add(w->out, p, pn);
-	map_replace(&w->mp, rn, tn);
+	if (rn != tn) {
+		w_sync(w, i);
+		map_replace(&w->mp, rn, tn);
+		w->synced = j;
+	}
 	w->copied = j;
 	w->changed = 1;
 }
@@ -390,6 +405,7 @@ static int w_finish(struct writer *w, size_t n)
 	if (!w->changed)
 		return 0;
 	w_flush(w, n);
+	w_sync(w, n);
 	map_finish(&w->mp);
 	return 1;
 }
@@ -905,10 +921,16 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		 * only the letter it followed */
 		w_flush(&w, r.b0);
 		buf_add(w.out, res.p, res.n);
-		for (k = 0; k < fx.tn; k++)
-			map_replace(&w.mp, fx.span[k], 1);
+		if (fx.tn != r.ncp) {
+			w_sync(&w, r.b0);
+			for (k = 0; k < fx.tn; k++)
+				map_replace(&w.mp, fx.span[k], 1);
+			w.synced = r.b1;
+		}
 		w.copied = r.b1;
 		w.changed = 1;
+		if (fx.ntones > 1 || fx.eth)
+			w_sync(&w, r.b1); /* for the text offset */
 		ps->changed++;
 		if (ps->warn == NULL)
 			continue;
@@ -944,6 +966,13 @@ void norm_opts_init(struct norm_opts *o)
 	o->max_warnings = NORM_MAX_WARNINGS_DEFAULT;
 }
 
+/* A map of one pass that kept every length: [[0, 0]]. */
+static int is_identity(const struct offmap *m)
+{
+	return m->n == 0 || (m->n == 1 && m->t[0] == 0 && m->r[0] == 0 &&
+			     m->tlen == m->rlen);
+}
+
 int norm_text(const struct norm_opts *o, const char *s, size_t n,
 	      struct buf *out, struct offmap *map, norm_warn_fn warn,
 	      void *warn_arg)
@@ -974,7 +1003,13 @@ int norm_text(const struct norm_opts *o, const char *s, size_t n,
 			offmap_release(&pm);
 			continue;
 		}
-		if (have) {
+		if (have && is_identity(&pm)) {
+			acc.tlen = pm.tlen; /* the same length as before */
+			offmap_release(&pm);
+		} else if (have && is_identity(&acc)) {
+			offmap_release(&acc);
+			acc = pm;
+		} else if (have) {
 			offmap_init(&both);
 			norm_compose(&acc, &pm, pm.tlen, &both);
 			offmap_release(&acc);

@@ -7,8 +7,9 @@
 # genre's style. Two corpora: "clean" (NFC, traditional tone marks, plain
 # spaces: nothing to change) and "mixed" (every third record has NBSPs,
 # new-style marks and a decomposed word, so it gets raw and offsets).
-# Also timed: normalize with every step off, i.e. the cost of reading and
-# writing the records alone. Files go to tests/bench/out/.
+# Also timed: normalize with every step off (the quick scan of each line
+# and nothing else). Times are CPU seconds, the best of three runs.
+# Files go to tests/bench/out/.
 set -e
 VNIE=${1:-./vnie}
 MB=${2:-50}
@@ -78,5 +79,5 @@ for c in clean mixed; do
 	echo "$c: $(wc -c <"$dir/$c.jsonl" | awk '{printf "%.1f", $1/1048576}') MB:" \
 	     "normalize $n MB/s, uconv -x nfc $u MB/s," \
 	     "ratio $(awk -v a="$n" -v b="$u" 'BEGIN{printf "%.1f", a/b}')x;" \
-	     "records in/out only $z MB/s"
+	     "every step off (quick scan only) $z MB/s"
 done
