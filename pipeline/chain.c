@@ -9,6 +9,7 @@
 void chain_opts_init(struct chain_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	norm_opts_init(&o->norm);
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -20,6 +21,17 @@ static void push(const char ***v, size_t *n, const char *s)
 int chain_opt(struct chain_opts *o, int c, const char *arg)
 {
 	switch (c) {
+	case CHAIN_OPT_TONE:
+		if (strcmp(arg, "old") == 0)
+			o->norm.style = NORM_TONE_OLD;
+		else if (strcmp(arg, "new") == 0)
+			o->norm.style = NORM_TONE_NEW;
+		else {
+			stage_usage_error("run", "--tone takes old or new, "
+					  "not '%s'", arg);
+			return -1;
+		}
+		return 1;
 	case 'r':
 		push(&o->rules, &o->nrules, arg);
 		return 1;
@@ -48,7 +60,9 @@ int chain_build(struct chain *c, struct chain_opts *o,
 		const struct stage *common)
 {
 	memset(c, 0, sizeof(*c));
-	add(c, common, "normalize", NULL, NULL, NULL);
+	add(c, common, "normalize", norm_stage, &o->norm, NULL);
+	/* as in cmd_normalize: records with annotations are refused whole */
+	c->st[c->n - 1].check_input = 0;
 	return 0;
 }
 

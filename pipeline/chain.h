@@ -6,11 +6,13 @@
 #ifndef VNIE_CHAIN_H
 #define VNIE_CHAIN_H
 
+#include "norm.h"
 #include "stage.h"
 
 #define CHAIN_MAX 8
 
 struct chain_opts {
+	struct norm_opts norm; /* --tone */
 	const char **rules;   /* -r FILE..., or NULL for the defaults */
 	size_t nrules;
 	const char **gaz;     /* -g FILE..., or NULL for the defaults */
@@ -23,11 +25,15 @@ struct chain {
 	void (*release[CHAIN_MAX])(void *ctx); /* frees each stage's ctx */
 };
 
+enum { CHAIN_OPT_TONE = 0x3000 };
+
 #define CHAIN_LONGOPTS                                                   \
+	{ "tone", required_argument, NULL, CHAIN_OPT_TONE },             \
 	{ "rules", required_argument, NULL, 'r' },                       \
 	{ "gazetteer", required_argument, NULL, 'g' }
 
 #define CHAIN_OPTS_HELP                                                  \
+	"  --tone old|new      tone-mark placement (as for 'vnie normalize')\n" \
 	"  -r, --rules FILE    rule file (repeatable; replaces the defaults)\n" \
 	"  -g, --gazetteer FILE gazetteer (repeatable; replaces the defaults)\n"
 
