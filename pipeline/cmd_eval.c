@@ -29,6 +29,7 @@ struct input {
 	struct entry *v;
 	size_t n, cap;
 	json_t *ids;     /* id -> index in v, good records only */
+	json_t *bad;     /* id -> line, records rejected by their checks */
 	int by_order;    /* ids need not be unique */
 };
 
@@ -62,6 +63,7 @@ static int load(struct input *in, const char *path, size_t max_line)
 
 	in->path = path;
 	in->ids = json_object();
+	in->bad = json_object();
 	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (fp == NULL) {
 		fprintf(stderr, "vnie eval: cannot open '%s': %s\n", path,
@@ -96,6 +98,8 @@ static int load(struct input *in, const char *path, size_t max_line)
 			if (eval_check(&e->d, &err) < 0) {
 				report(path, r.line, "record '%s': %s", id,
 				       err.msg);
+				json_object_set_new(in->bad, id, json_integer(
+					(json_int_t)r.line));
 			} else if (!in->by_order &&
 				   (prev = json_object_get(in->ids, id))) {
 				report(path, r.line, "record '%s': id already "
@@ -134,14 +138,21 @@ static void input_release(struct input *in)
 			doc_release(&in->v[i].d);
 	free(in->v);
 	json_decref(in->ids);
+	json_decref(in->bad);
 }
 
 static void score(struct eval *ev, struct input *gi, struct entry *g,
 		  struct input *pi, struct entry *p)
 {
 	struct vnie_error err;
+	json_t *rej = json_object_get(pi->bad, doc_id(&g->d));
 
-	if (p == NULL)
+	if (p == NULL && rej != NULL)
+		report(gi->path, g->line, "record '%s': its prediction (%s:%lld)"
+		       " was rejected: its annotations count as misses",
+		       doc_id(&g->d), pi->path, (long long)
+		       json_integer_value(rej));
+	else if (p == NULL)
 		report(gi->path, g->line, "record '%s' has no prediction in "
 		       "%s: its annotations count as misses", doc_id(&g->d),
 		       pi->path);
@@ -150,7 +161,11 @@ static void score(struct eval *ev, struct input *gi, struct entry *g,
 		       "record '%s': %s", doc_id(&g->d), err.msg);
 }
 
-/* Pair by id; a gold id whose prediction line was rejected is skipped. */
+/*
+ * Pair by id. A gold record whose prediction is missing or was rejected
+ * counts as all misses; a prediction whose gold record was rejected is
+ * not scored (the gold is not usable) and not reported twice.
+ */
 static void pair_by_id(struct eval *ev, struct input *gi, struct input *pi)
 {
 	size_t i;
@@ -169,7 +184,8 @@ static void pair_by_id(struct eval *ev, struct input *gi, struct input *pi)
 		score(ev, gi, g, pi, p);
 	}
 	for (i = 0; i < pi->n; i++)
-		if (pi->v[i].ok && !pi->v[i].used)
+		if (pi->v[i].ok && !pi->v[i].used &&
+		    !json_object_get(gi->bad, doc_id(&pi->v[i].d)))
 			report(pi->path, pi->v[i].line, "record '%s' is not "
 			       "in %s", doc_id(&pi->v[i].d), gi->path);
 }
@@ -188,6 +204,12 @@ static void pair_by_order(struct eval *ev, struct input *gi,
 			       "this line of %s", gi->path);
 		} else if (gi->v[i].ok && pi->v[i].ok) {
 			score(ev, gi, &gi->v[i], pi, &pi->v[i]);
+		} else if (gi->v[i].ok) {
+			report(gi->path, gi->v[i].line, "record '%s': its "
+			       "prediction (%s:%lu) was rejected: its "
+			       "annotations count as misses",
+			       doc_id(&gi->v[i].d), pi->path, pi->v[i].line);
+			eval_pair(ev, &gi->v[i].d, NULL, NULL);
 		}
 	}
 }
