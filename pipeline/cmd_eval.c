@@ -156,9 +156,12 @@ static void score(struct eval *ev, struct input *gi, struct entry *g,
 		report(gi->path, g->line, "record '%s' has no prediction in "
 		       "%s: its annotations count as misses", doc_id(&g->d),
 		       pi->path);
-	if (eval_pair(ev, &g->d, p ? &p->d : NULL, &err) < 0)
+	if (eval_pair(ev, &g->d, p ? &p->d : NULL, &err) < 0) {
 		report(p ? pi->path : gi->path, p ? p->line : g->line,
-		       "record '%s': %s", doc_id(&g->d), err.msg);
+		       "record '%s': %s: its annotations count as misses",
+		       doc_id(&g->d), err.msg);
+		eval_pair(ev, &g->d, NULL, NULL);
+	}
 }
 
 /*
@@ -200,8 +203,9 @@ static void pair_by_order(struct eval *ev, struct input *gi,
 			if (gi->v[i].ok)
 				score(ev, gi, &gi->v[i], pi, NULL);
 		} else if (i >= gi->n) {
-			report(pi->path, pi->v[i].line, "no gold record on "
-			       "this line of %s", gi->path);
+			if (pi->v[i].ok)
+				report(pi->path, pi->v[i].line, "no gold "
+				       "record on this line of %s", gi->path);
 		} else if (gi->v[i].ok && pi->v[i].ok) {
 			score(ev, gi, &gi->v[i], pi, &pi->v[i]);
 		} else if (gi->v[i].ok) {
