@@ -645,9 +645,13 @@ static int cmp_srcs(const void *a, const void *b)
 	return strcmp(x->source, y->source);
 }
 
-static int cmp_items(const void *a, const void *b)
+/* Items by kind of annotation, type, miss before false, then input
+ * order: a and b index ev->items, so ties fall back on the index. */
+static int cmp_items(const void *a, const void *b, void *arg)
 {
-	const struct eval_item *x = a, *y = b;
+	const struct eval *ev = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct eval_item *x = &ev->items[i], *y = &ev->items[j];
 	int c;
 
 	if (x->is_rel != y->is_rel)
@@ -656,32 +660,24 @@ static int cmp_items(const void *a, const void *b)
 		return c;
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
-	return x < y ? -1 : x > y; /* stable: input order */
+	return i < j ? -1 : i > j;
 }
 
 void eval_finish(struct eval *ev)
 {
-	qsort(ev->ents, ev->nents, sizeof(*ev->ents), cmp_stats);
-	qsort(ev->rels, ev->nrels, sizeof(*ev->rels), cmp_stats);
-	qsort(ev->srcs, ev->nsrcs, sizeof(*ev->srcs), cmp_srcs);
-	/* qsort is not stable: number the items first */
+	if (ev->nents > 0)
+		qsort(ev->ents, ev->nents, sizeof(*ev->ents), cmp_stats);
+	if (ev->nrels > 0)
+		qsort(ev->rels, ev->nrels, sizeof(*ev->rels), cmp_stats);
+	if (ev->nsrcs > 0)
+		qsort(ev->srcs, ev->nsrcs, sizeof(*ev->srcs), cmp_srcs);
 	if (ev->nitems > 0) {
 		struct eval_item *tmp;
 		size_t i, *order = xmalloc(ev->nitems * sizeof(*order));
 
 		for (i = 0; i < ev->nitems; i++)
 			order[i] = i;
-		/* sort indices by the item key, ties by index */
-		for (i = 1; i < ev->nitems; i++) {
-			size_t k = order[i], j = i;
-
-			while (j > 0 && cmp_items(&ev->items[order[j - 1]],
-						  &ev->items[k]) > 0) {
-				order[j] = order[j - 1];
-				j--;
-			}
-			order[j] = k;
-		}
+		qsort_r(order, ev->nitems, sizeof(*order), cmp_items, ev);
 		tmp = xmalloc(ev->nitems * sizeof(*tmp));
 		for (i = 0; i < ev->nitems; i++)
 			tmp[i] = ev->items[order[i]];
