@@ -51,7 +51,8 @@ static void report(const char *path, unsigned long line, const char *fmt,
 	rc_records = VNIE_EXIT_RECORDS;
 }
 
-static int load(struct input *in, const char *path, size_t max_line)
+static int load(struct input *in, const char *path, int gold,
+		size_t max_line)
 {
 	struct jsonl_reader r;
 	struct vnie_error err;
@@ -95,7 +96,7 @@ static int load(struct input *in, const char *path, size_t max_line)
 			break;
 		default:
 			id = doc_id(&e->d);
-			if (eval_check(&e->d, &err) < 0) {
+			if (eval_check(&e->d, gold, &err) < 0) {
 				report(path, r.line, "record '%s': %s", id,
 				       err.msg);
 				json_object_set_new(in->bad, id, json_integer(
@@ -322,8 +323,8 @@ int cmd_eval(int argc, char **argv)
 	memset(&gi, 0, sizeof(gi));
 	memset(&pi, 0, sizeof(pi));
 	gi.by_order = pi.by_order = by_order;
-	if (load(&gi, argv[optind], st.max_line) < 0 ||
-	    load(&pi, argv[optind + 1], st.max_line) < 0) {
+	if (load(&gi, argv[optind], 1, st.max_line) < 0 ||
+	    load(&pi, argv[optind + 1], 0, st.max_line) < 0) {
 		input_release(&gi);
 		input_release(&pi);
 		return VNIE_EXIT_IO;
