@@ -559,7 +559,7 @@ static void match_relations(struct eval *ev, struct side *g, struct side *p)
 }
 
 static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
-		       struct side *other, int kind)
+		       struct side *other, int kind, unsigned long line)
 {
 	const char *id = doc_id(sd->d);
 	struct eval_item *it;
@@ -573,6 +573,7 @@ static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 		it = new_item(ev, kind, 0, t->type, id, t->id,
 			      kind == EVAL_FALSE ? t->source : NULL);
 		it->near = t->near;
+		it->line = line;
 		it->start = t->s;
 		it->end = t->e;
 		it->shown = context(ct, sd, other, t->s, t->e);
@@ -585,6 +586,7 @@ static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 		it = new_item(ev, kind, 1, r->type, id, r->id,
 			      kind == EVAL_FALSE ? r->source : NULL);
 		it->shown = rel_shown(ct, sd, r);
+		it->line = line;
 	}
 }
 
@@ -610,9 +612,10 @@ int eval_pair(struct eval *ev, struct doc *gold, struct doc *pred,
 	match_entities(ev, &g, havep ? &p : NULL);
 	match_relations(ev, &g, havep ? &p : NULL);
 	if (ev->keep_items) {
-		list_items(ev, &ct, &g, havep ? &p : NULL, EVAL_MISS);
+		list_items(ev, &ct, &g, havep ? &p : NULL, EVAL_MISS,
+			   gold->line);
 		if (havep)
-			list_items(ev, &ct, &p, &g, EVAL_FALSE);
+			list_items(ev, &ct, &p, &g, EVAL_FALSE, gold->line);
 	}
 	utf8_idx_release(&ct.idx);
 	ev->docs++;
@@ -647,8 +650,8 @@ static int cmp_srcs(const void *a, const void *b)
 	return strcmp(x->source, y->source);
 }
 
-/* Items by kind of annotation, type, miss before false, then input
- * order: a and b index ev->items, so ties fall back on the index. */
+/* Items by kind of annotation, type, miss before false, gold line, then
+ * input order: a and b index ev->items, so ties fall back on the index. */
 static int cmp_items(const void *a, const void *b, void *arg)
 {
 	const struct eval *ev = arg;
@@ -662,6 +665,8 @@ static int cmp_items(const void *a, const void *b, void *arg)
 		return c;
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
 	return i < j ? -1 : i > j;
 }
 

@@ -57,6 +57,7 @@ struct eval_item {
 	size_t start, end;  /* span in the compared text (entities) */
 	char *shown;        /* owned: context with [[ ]], or relation args */
 	char *source;       /* owned, may be NULL */
+	unsigned long line; /* the gold record's line: listings follow gold */
 };
 
 struct eval {
