@@ -401,6 +401,11 @@ int cmd_eval(int argc, char **argv)
 		return VNIE_EXIT_IO;
 	}
 	eval_finish(&ev);
+	if (ev.docs == 0) {
+		fprintf(stderr, "vnie eval: %s: no record could be scored\n",
+			gi.path);
+		rc_records = VNIE_EXIT_RECORDS;
+	}
 	rc = rc_records;
 	if (json) {
 		json_t *o = eval_to_json(&ev);
