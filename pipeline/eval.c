@@ -42,6 +42,7 @@ struct side {
 	struct doc *d;
 	int via_raw;                    /* spans mapped to raw */
 	struct offmap m;
+	size_t rlen;                    /* length of raw, code points */
 	struct ent *ents;
 	size_t nents;
 	struct rel *rels;
@@ -152,6 +153,11 @@ static void map_span(const struct side *sd, size_t *s, size_t *e)
 		return;
 	*s = offmap_to_raw(&sd->m, *s);
 	*e = offmap_to_raw(&sd->m, *e);
+	/* never past the end of raw, whatever "offsets" says */
+	if (*s > sd->rlen)
+		*s = sd->rlen;
+	if (*e > sd->rlen)
+		*e = sd->rlen;
 }
 
 static void side_release(struct side *sd)
@@ -182,11 +188,16 @@ static int side_load(struct side *sd, struct doc *d, int via_raw,
 	if (via_raw) {
 		x = json_object_get(d->root, "raw");
 		raw = json_string_value(x);
+		sd->rlen = utf8_count(raw, json_string_length(x));
 		if (offmap_from_json(&sd->m, json_object_get(d->root,
 							     "offsets"),
-				     doc_ncp(d), utf8_count(raw,
-					json_string_length(x)), err) < 0)
+				     doc_ncp(d), sd->rlen, err) < 0)
 			return -1;
+		if (sd->m.n == 0 && sd->rlen != doc_ncp(d)) {
+			vnie_err(err, "\"raw\" and \"text\" differ in length "
+				 "and there are no \"offsets\"");
+			return -1;
+		}
 	}
 	a = json_object_get(d->root, "entities");
 	sd->nents = json_array_size(a);
