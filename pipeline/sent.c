@@ -534,9 +534,20 @@ static int keep_boundary(const struct sent *st, const char *s, size_t n,
 			t = prev_start(s, t);
 		while (t < e && is_opener(cp_at(s, n, t, &k)))
 			t += k;
-		ab = find_abbrev(st, s + t, e - t);
-		if (ab != NULL)
-			return ab->final && is_upper(first_letter(s, n, nx));
+		/* the word, then what follows each inner '.': the TS.
+		 * of PGS.TS., but not HCM. of TP.HCM. (not an entry) */
+		while (t < e - 1) {
+			const char *dot;
+
+			ab = find_abbrev(st, s + t, e - t);
+			if (ab != NULL)
+				return ab->final &&
+				       is_upper(first_letter(s, n, nx));
+			dot = memchr(s + t, '.', e - 1 - t);
+			if (dot == NULL)
+				break;
+			t = (size_t)(dot - s) + 1;
+		}
 	}
 	if (is_enumerator(s, start, e))
 		return 0;
