@@ -7,8 +7,8 @@
  * then kept or dropped by the genre's rules, in this order:
  *
  *   - a blank line between the two sides always ends a sentence;
- *   - a single newline ends one unless the line before ends in ',' or ';'
- *     or the line after starts with a lower-case letter (so a headline,
+ *   - a single newline ends one unless the line before ends in ',' or the
+ *     line after starts with a lower-case letter (so a headline,
  *     caption or byline without final punctuation is a sentence of its own);
  *   - inside a line, no sentence starts with a lower-case letter (ICU would
  *     break `Tại sao? ông hỏi`);
@@ -267,12 +267,8 @@ static int parse_abbrevs(struct sent *st, const char *name, const char *s,
 			for (k = j; k < e && s[k] != ' ' && s[k] != '\t' &&
 			     s[k] != '\r'; k++)
 				;
-			if (nf == 3) {
-				vnie_err(err, "%s:%zu:%zu: unexpected '%.*s' "
-					 "after the flag", name, lineno,
-					 col_of(s, l, j), (int)(k - j), s + j);
-				return -1;
-			}
+			if (nf == 3)
+				break; /* one extra field is enough to report */
 			f[nf][0] = j;
 			f[nf][1] = k;
 			nf++;
@@ -280,12 +276,6 @@ static int parse_abbrevs(struct sent *st, const char *name, const char *s,
 		}
 		if (nf == 0)
 			continue;
-		if (nf == 3) {
-			vnie_err(err, "%s:%zu:%zu: unexpected '%.*s' after the "
-				 "flag", name, lineno, col_of(s, l, f[2][0]),
-				 (int)(f[2][1] - f[2][0]), s + f[2][0]);
-			return -1;
-		}
 		if (s[f[0][1] - 1] != '.') {
 			vnie_err(err, "%s:%zu:%zu: abbreviation '%.*s' does "
 				 "not end in '.'", name, lineno,
@@ -299,12 +289,18 @@ static int parse_abbrevs(struct sent *st, const char *name, const char *s,
 				 col_of(s, l, f[0][0]), SENT_ABBREV_MAX);
 			return -1;
 		}
-		if (nf == 2 && !(f[1][1] - f[1][0] == 5 &&
+		if (nf >= 2 && !(f[1][1] - f[1][0] == 5 &&
 				 memcmp(s + f[1][0], "final", 5) == 0)) {
 			vnie_err(err, "%s:%zu:%zu: unknown flag '%.*s' (the "
 				 "only flag is 'final')", name, lineno,
 				 col_of(s, l, f[1][0]),
 				 (int)(f[1][1] - f[1][0]), s + f[1][0]);
+			return -1;
+		}
+		if (nf == 3) {
+			vnie_err(err, "%s:%zu:%zu: unexpected '%.*s' after the "
+				 "flag", name, lineno, col_of(s, l, f[2][0]),
+				 (int)(f[2][1] - f[2][0]), s + f[2][0]);
 			return -1;
 		}
 		if (st->nab == cap) {
@@ -522,7 +518,7 @@ static int keep_boundary(const struct sent *st, const char *s, size_t n,
 		return 1;
 	last = cp_before(s, n, e);
 	if (nl == 1)
-		return !(last == ',' || last == ';') && !is_lower(next);
+		return last != ',' && !is_lower(next);
 	if (is_lower(next))
 		return 0;
 	if (last == '.') {
