@@ -11,7 +11,8 @@
  *     line after starts with a lower-case letter (so a headline,
  *     caption or byline without final punctuation is a sentence of its own);
  *   - inside a line, no sentence starts with a lower-case letter (ICU would
- *     break `Tại sao? ông hỏi`);
+ *     break `Tại sao? ông hỏi`) or with '/', ',', ';', ':' or a closing
+ *     bracket (`năm 2023./.`, the genre's end-of-article mark);
  *   - after a word in the abbreviation file (`TP.`, `TS.`) no sentence
  *     ends, except after one marked `final` (`v.v.`) when a capital follows;
  *   - a list number alone (`1.`, `II.`) does not make a sentence.
@@ -520,6 +521,10 @@ static int keep_boundary(const struct sent *st, const char *s, size_t n,
 	if (nl == 1)
 		return last != ',' && !is_lower(next);
 	if (is_lower(next))
+		return 0;
+	/* nothing starts with these: the "/." of "2023./." ends an article */
+	if (next == '/' || next == ',' || next == ';' || next == ':' ||
+	    is_closer(next))
 		return 0;
 	if (last == '.') {
 		size_t t = e;

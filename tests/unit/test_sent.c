@@ -194,6 +194,8 @@ static void test_punctuation(const struct sent *st)
 	      "“Vì sao?”, anh hỏi.");
 	SPLIT("question, lower case", st, "Vì sao? anh hỏi lại.",
 	      "Vì sao? anh hỏi lại.");
+	SPLIT("end-of-article mark", st, "Giai đoạn 2018 - 2023./.\nTin: AN",
+	      "Giai đoạn 2018 - 2023./. | Tin: AN");
 	SPLIT("exclamation", st, "Tuyệt vời! Cả đoàn reo lên.",
 	      "Tuyệt vời! | Cả đoàn reo lên.");
 }
