@@ -1,6 +1,7 @@
 /*
  * chain.c: building the stage chain of `vnie run` (chain.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ void chain_opts_init(struct chain_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	norm_opts_init(&o->norm);
+	sent_opts_init(&o->sent);
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -31,6 +33,15 @@ int chain_opt(struct chain_opts *o, int c, const char *arg)
 					  "not '%s'", arg);
 			return -1;
 		}
+		return 1;
+	case CHAIN_OPT_MAX_LENGTH:
+		if (stage_parse_size(arg, &o->sent.max_length) < 0) {
+			stage_usage_error("run", "bad --max-length '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case CHAIN_OPT_ABBREV:
+		o->sent.abbrev_path = arg;
 		return 1;
 	case 'r':
 		push(&o->rules, &o->nrules, arg);
@@ -56,14 +67,33 @@ static void add(struct chain *c, const struct stage *common,
 	c->n++;
 }
 
+static void free_sent(void *ctx)
+{
+	sent_free(ctx);
+}
+
 int chain_build(struct chain *c, struct chain_opts *o,
 		const struct stage *common)
 {
+	struct vnie_error err;
+	void *ctx;
+
 	memset(c, 0, sizeof(*c));
 	add(c, common, "normalize", norm_stage, &o->norm, NULL);
 	/* as in cmd_normalize: records with annotations are refused whole */
 	c->st[c->n - 1].check_input = 0;
+
+	if ((ctx = sent_new(&o->sent, &err)) == NULL) {
+		fprintf(stderr, "vnie run: %s\n", err.msg);
+		goto fail;
+	}
+	add(c, common, "split", sent_stage, ctx, free_sent);
+	/* normalize let through only records without annotations */
+	c->st[c->n - 1].check_input = 0;
 	return 0;
+fail:
+	chain_release(c);
+	return -1;
 }
 
 void chain_release(struct chain *c)
