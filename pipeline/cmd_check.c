@@ -83,8 +83,8 @@ int cmd_check(int argc, char **argv)
 		rc = VNIE_EXIT_USAGE;
 	} else {
 		fprintf(stderr, "vnie check: %zu gazetteer entries in %zu "
-			"classes, no problems\n", gaz_nentries(g),
-			gaz_nclasses(g));
+			"class%s, no problems\n", gaz_nentries(g),
+			gaz_nclasses(g), gaz_nclasses(g) == 1 ? "" : "es");
 	}
 out:
 	gaz_free(g);
