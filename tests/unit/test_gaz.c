@@ -103,6 +103,10 @@ static void test_match(void)
 	MATCH("tone on y", g, "Thuỷ Nguyên", "0-14 Thủy Nguyên loc;");
 	MATCH("decomposed tone", g, "Hoa\xCC\x80 Bi\xCC\x80nh",
 	      "0-12 tỉnh Hòa Bình loc;");
+	MATCH("decomposed circumflex, marks out of order", g,
+	      "Vie\xCC\x82\xCC\xA3t Nam", "0-12 Việt Nam loc;");
+	MATCH("Ð (U+00D0) read as Đ", g, "\xC3\x90à Nẵng",
+	      "0-11 thành phố Đà Nẵng loc;");
 	MATCH("Uỷ and Ủy", g, "Uỷ ban nhân dân",
 	      "0-19 Ủy ban nhân dân org;");
 	MATCH("tone is not optional", g, "Hoa Binh", "");
