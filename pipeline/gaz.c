@@ -700,6 +700,11 @@ const char *gaz_class_name(const struct gaz *g, size_t i)
 	return i < g->ncls ? g->cls[i] : NULL;
 }
 
+const struct gaz_entry *gaz_entry(const struct gaz *g, size_t i)
+{
+	return i < g->nents ? &g->ents[i].pub : NULL;
+}
+
 int gaz_select_class(struct gaz *g, const char *name)
 {
 	size_t i;

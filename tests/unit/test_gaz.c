@@ -81,6 +81,11 @@ static void test_match(void)
 	gaz_load_mem(g, org, strlen(org), "t/org.tsv", NULL, NULL);
 	gaz_load_mem(g, loc, strlen(loc), "t/loc.tsv", NULL, NULL);
 	CHECK("two classes loaded", gaz_nclasses(g) == 2);
+	CHECK("entries in load order", gaz_nentries(g) == 19 &&
+	      strcmp(gaz_entry(g, 0)->surface, "LĐLĐ") == 0 &&
+	      strcmp(gaz_entry(g, 0)->attrs[0].key, "expand") == 0 &&
+	      strcmp(gaz_entry(g, 12)->cls, "loc") == 0 &&
+	      gaz_entry(g, 19) == NULL);
 	CHECK("class names", strcmp(gaz_class_name(g, 0), "org") == 0 &&
 	      strcmp(gaz_class_name(g, 1), "loc") == 0);
 
