@@ -1321,13 +1321,13 @@ static int emit_hit(void *arg, const struct gaz_hit *h)
 		return 0;
 	o = doc_add_entity(em->d, e->type, doc_cp(em->d, em->base + h->start),
 			   doc_cp(em->d, em->base + h->end), NULL);
-	json_object_set_new(o, "canonical", json_string_nocheck(e->canonical));
-	json_object_set_new(o, "class", json_string_nocheck(e->cls));
+	json_object_set_new_nocheck(o, "canonical", json_string_nocheck(e->canonical));
+	json_object_set_new_nocheck(o, "class", json_string_nocheck(e->cls));
 	for (i = 0; i < e->nattrs; i++)
 		if (e->attrs[i].key != NULL)
-			json_object_set_new(o, e->attrs[i].key,
+			json_object_set_new_nocheck(o, e->attrs[i].key,
 					    json_string_nocheck(e->attrs[i].value));
-	json_object_set_new(o, "source", json_string_nocheck(e->source));
+	json_object_set_new_nocheck(o, "source", json_string_nocheck(e->source));
 	return 0;
 }
 
