@@ -4,6 +4,7 @@
  * spaces, longest-leftmost, overlaps within and across classes, word lists,
  * accents=ignore, sentence boundaries in the stage, and load errors.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,12 +262,61 @@ static void test_stage(void)
 	gaz_free(g);
 }
 
+/* Several threads matching with one struct gaz, as `vnie run` does. */
+struct worker {
+	const struct gaz *g;
+	int bad;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct buf b = BUF_INIT;
+	static const char text[] = "Ban Thường vụ Tỉnh ủy và Tổng LĐLĐ "
+				   "Việt Nam ở Hà Nội";
+
+	for (int i = 0; i < 2000; i++) {
+		buf_reset(&b);
+		gaz_match(w->g, text, sizeof(text) - 1, collect, &b);
+		if (b.n == 0 || strcmp(b.p, "0-30 Ban Thường vụ Tỉnh ủy org;"
+				   "35-59 Tổng Liên đoàn Lao động Việt Nam org;"
+				   "49-59 Việt Nam loc;64-73 thành phố Hà Nội "
+				   "loc;") != 0)
+			w->bad++;
+	}
+	buf_release(&b);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct gaz *g = gaz_new();
+	struct worker w[4];
+	pthread_t th[4];
+	int bad = 0;
+
+	gaz_load_mem(g, org, strlen(org), "t/org.tsv", NULL, NULL);
+	gaz_load_mem(g, loc, strlen(loc), "t/loc.tsv", NULL, NULL);
+	for (int i = 0; i < 4; i++) {
+		w[i].g = g;
+		w[i].bad = 0;
+		pthread_create(&th[i], NULL, work, &w[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		bad += w[i].bad;
+	}
+	CHECK("four threads share one gazetteer", bad == 0);
+	gaz_free(g);
+}
+
 int main(void)
 {
 	test_match();
 	test_accents();
 	test_errors();
 	test_stage();
+	test_threads();
 	buf_release(&hits);
 	T_DONE();
 }
