@@ -146,6 +146,14 @@ static void test_match(void)
 	MATCH("ill-formed bytes", g, "\xFF LĐLĐ \xC3", "2-8 Liên đoàn Lao "
 	      "động org;");
 	MATCH("empty text", g, "", "");
+	{
+		char longw[400];
+
+		memset(longw, 'a', 300);
+		memcpy(longw + 300, " LĐLĐ", sizeof(" LĐLĐ"));
+		MATCH("a word past GAZ_MAX_KEY", g, longw,
+		      "301-307 Liên đoàn Lao động org;");
+	}
 
 	/* class selection */
 	CHECK("unknown class", gaz_select_class(g, "nope") < 0);
@@ -207,6 +215,17 @@ static void test_errors(void)
 		  "11:3: invalid UTF-8|"
 		  "12:4: directive after the first data line|");
 	CHECK("good lines still load", gaz_nentries(g) == 1);
+	{
+		char longl[300];
+
+		memset(longl, 'x', 200);
+		memcpy(longl + 200, "\tORG\tX\n", sizeof("\tORG\tX\n"));
+		buf_reset(&errs);
+		gaz_load_mem(g, longl, strlen(longl), "long.tsv", report,
+			     &errs);
+		CHECK_STR("word too long", errs.p, errs.n,
+			  "1:1: word longer than 128 bytes|");
+	}
 	gaz_free(g);
 	buf_release(&errs);
 }
