@@ -7,7 +7,9 @@
 #            every match, as the matcher finds; -c would stop at the first
 #            match of a line, and output to /dev/null lets grep stop early)
 #   match    the matcher alone over the same text (gaz_bench, no JSON)
-#   stage    vnie gazetteer over the same text as records (incl. JSON I/O)
+#   stage    vnie gazetteer over the same text as records (incl. JSON I/O),
+#            and the same with a gazetteer that never matches (the floor
+#            that JSON parsing and serialising set)
 #   load     vnie check on a synthetic 100,000-entry gazetteer: time and
 #            peak RSS (/usr/bin/time -v), and the load alone (gaz_bench)
 # Speeds are MB/s per second of CPU time (user + system), so that a busy
@@ -78,6 +80,12 @@ echo "stage with JSON: $stage_mbs MB/s of records, $(ratio "$stage_mbs" "$grep_m
 	"$(awk -v n="$nent" -v b="$tbytes" 'BEGIN { printf "%.1f", n * 1000 / b }') per kB," \
 	"output $(wc -c <"$out/stage.jsonl") bytes)"
 rm -f "$out/stage.jsonl"
+
+# The JSON floor: the same stage with a gazetteer that never matches.
+printf 'zzzzzz\tORG\tnone\n' >"$out/none.tsv"
+run floor sh -c '"$1" gazetteer -g "$2" <"$3" >/dev/null' sh "$VNIE" \
+	"$out/none.tsv" "$out/records.jsonl"
+echo "stage, no match: $(mbs "$rbytes" "$(cpu floor)") MB/s of records (jansson parse + serialise alone)"
 
 # A synthetic gazetteer of 100,000 entries of one to four syllables.
 awk 'BEGIN {
