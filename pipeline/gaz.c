@@ -18,8 +18,9 @@
  * caseless mode is ASCII-only and it builds only for x86; Aho-Corasick
  * libraries match bytes, not folded syllables with movable tone marks.
  *
- * What it does not do: guess at text that is not NFC beyond tone marks (a
- * decomposed circumflex still matches, a misordered one need not), or
+ * What it does not do: normalise text (keys are NFD, so decomposed input
+ * matches, but two non-tone marks in an odd order on one letter do not),
+ * look at context (acronyms, qualifiers and nesting are for the rules), or
  * decide between classes: every class is matched on its own.
  */
 #include <dirent.h>
