@@ -1016,7 +1016,7 @@ int gaz_load_mem(struct gaz *g, const char *s, size_t n,
 		n -= 3;
 	}
 	for (i = 0; i < n; i = j + 1) {
-		const char *nl = memchr(s + i, '\n', n - i);
+		const char *nl = memchr(s + i, '\n', n - i), *nul;
 
 		j = nl ? (size_t)(nl - s) : n;
 		e = j;
@@ -1041,6 +1041,11 @@ int gaz_load_mem(struct gaz *g, const char *s, size_t n,
 				k += len;
 			}
 			lerr(&L, s + k, "invalid UTF-8");
+			continue;
+		}
+		if ((nul = memchr(s + i, '\0', e - i)) != NULL) {
+			/* entries are C strings once loaded */
+			lerr(&L, nul, "NUL byte");
 			continue;
 		}
 		if (e - i >= 2 && s[i] == '#' && s[i + 1] == '@')

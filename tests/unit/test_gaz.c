@@ -225,6 +225,10 @@ static void test_errors(void)
 			     &errs);
 		CHECK_STR("word too long", errs.p, errs.n,
 			  "1:1: word longer than 128 bytes|");
+		buf_reset(&errs);
+		gaz_load_mem(g, "ab\tORG\tA\0B\n", 10, "nul.tsv", report,
+			     &errs);
+		CHECK_STR("NUL byte", errs.p, errs.n, "1:9: NUL byte|");
 	}
 	gaz_free(g);
 	buf_release(&errs);
