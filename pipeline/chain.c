@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "gaz.h"
 
 void chain_opts_init(struct chain_opts *o)
 {
@@ -72,6 +73,25 @@ static void free_sent(void *ctx)
 	sent_free(ctx);
 }
 
+static void free_gaz(void *ctx)
+{
+	gaz_free(ctx);
+}
+
+/* Problems in a gazetteer or rule file, as `vnie check` prints them. */
+static void report(void *arg, const char *file, size_t line, size_t col,
+		   const char *msg)
+{
+	(void)arg;
+	if (line == 0)
+		fprintf(stderr, "vnie run: %s: %s\n", file, msg);
+	else if (col == 0)
+		fprintf(stderr, "vnie run: %s:%zu: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "vnie run: %s:%zu:%zu: %s\n", file, line, col,
+			msg);
+}
+
 int chain_build(struct chain *c, struct chain_opts *o,
 		const struct stage *common)
 {
@@ -90,6 +110,12 @@ int chain_build(struct chain *c, struct chain_opts *o,
 	add(c, common, "split", sent_stage, ctx, free_sent);
 	/* normalize let through only records without annotations */
 	c->st[c->n - 1].check_input = 0;
+
+	ctx = gaz_new();
+	add(c, common, "gazetteer", gaz_stage, ctx, free_gaz);
+	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, report,
+			   NULL) < 0)
+		goto fail;
 	return 0;
 fail:
 	chain_release(c);
