@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "jsonparse.h"
 
 /* jansson's parser refuses nesting deeper than its own compile-time limit
  * (2048 levels), so a deeply nested line becomes an error record instead
@@ -33,7 +34,9 @@ int doc_parse(struct doc *d, const char *line, size_t n, unsigned long lineno,
 
 	reset(d);
 	d->line = lineno;
-	root = json_loadb(line, n, PARSE_FLAGS, &jerr);
+	root = jsonparse_object(line, n);
+	if (root == NULL)
+		root = json_loadb(line, n, PARSE_FLAGS, &jerr);
 	if (root == NULL) {
 		vnie_err(err, "invalid JSON at column %d: %s", jerr.column,
 			 jerr.text);
