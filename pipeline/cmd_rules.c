@@ -38,10 +38,13 @@ static const char usage[] =
 	"  --heap-limit KB       PCRE2 heap limit per match (default 20000)\n"
 	"  --no-doc-step         skip the document-level step (acronyms,\n"
 	"                        the document's place)\n"
+	"  --no-prefilter        run every rule on every sentence (slower;\n"
+	"                        the output must not change)\n"
 	STAGE_OPTS_HELP;
 
 enum {
-	OPT_TRACE = 0x2000, OPT_MATCH, OPT_DEPTH, OPT_HEAP, OPT_NODOC
+	OPT_TRACE = 0x2000, OPT_MATCH, OPT_DEPTH, OPT_HEAP, OPT_NODOC,
+	OPT_NOPRE
 };
 
 static void report(void *arg, const char *file, size_t line, size_t col,
@@ -82,6 +85,7 @@ int cmd_rules(int argc, char **argv)
 		{ "depth-limit", required_argument, NULL, OPT_DEPTH },
 		{ "heap-limit", required_argument, NULL, OPT_HEAP },
 		{ "no-doc-step", no_argument, NULL, OPT_NODOC },
+		{ "no-prefilter", no_argument, NULL, OPT_NOPRE },
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -116,6 +120,9 @@ int cmd_rules(int argc, char **argv)
 			break;
 		case OPT_NODOC:
 			ro.no_doc_step = 1;
+			break;
+		case OPT_NOPRE:
+			ro.no_prefilter = 1;
 			break;
 		case OPT_MATCH:
 		case OPT_DEPTH:

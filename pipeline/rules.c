@@ -524,6 +524,8 @@ static int piece_digit(struct work *w)
 
 static int prefilter_ok(struct work *w, const struct rule *ru)
 {
+	if (w->r->opts.no_prefilter)
+		return 1;
 	for (size_t k = 0; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
 		int any = 0;

@@ -54,6 +54,9 @@ struct rules_opts {
 	unsigned long heap_limit_kb; /* PCRE2 heap limit per match, KiB */
 	int trace;                   /* log which rule matched, what lost */
 	int no_doc_step;             /* skip the document-level step */
+	int no_prefilter;            /* run every rule on every sentence
+					(to test that the prefilter only
+					skips what cannot match) */
 	void (*log)(const char *msg);/* trace and warnings; thread-safe */
 };
 
