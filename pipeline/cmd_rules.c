@@ -33,6 +33,9 @@ static const char usage[] =
 	"                        the same file name; default: gazetteers/\n"
 	"  --trace               log to stderr which rule matched where, what\n"
 	"                        lost a conflict and why\n"
+	"  --stats               at the end, one line per rule on stderr, the\n"
+	"                        costliest first: time, sentences, matches,\n"
+	"                        entities kept and lost, relations\n"
 	"  --match-limit N       PCRE2 match limit per match (default 1000000)\n"
 	"  --depth-limit N       PCRE2 depth limit per match (default 10000)\n"
 	"  --heap-limit KB       PCRE2 heap limit per match (default 20000)\n"
@@ -44,7 +47,7 @@ static const char usage[] =
 
 enum {
 	OPT_TRACE = 0x2000, OPT_MATCH, OPT_DEPTH, OPT_HEAP, OPT_NODOC,
-	OPT_NOPRE
+	OPT_NOPRE, OPT_STATS
 };
 
 static void report(void *arg, const char *file, size_t line, size_t col,
@@ -86,6 +89,7 @@ int cmd_rules(int argc, char **argv)
 		{ "heap-limit", required_argument, NULL, OPT_HEAP },
 		{ "no-doc-step", no_argument, NULL, OPT_NODOC },
 		{ "no-prefilter", no_argument, NULL, OPT_NOPRE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -123,6 +127,9 @@ int cmd_rules(int argc, char **argv)
 			break;
 		case OPT_NOPRE:
 			ro.no_prefilter = 1;
+			break;
+		case OPT_STATS:
+			ro.stats = 1;
 			break;
 		case OPT_MATCH:
 		case OPT_DEPTH:
@@ -177,6 +184,7 @@ int cmd_rules(int argc, char **argv)
 	}
 	st.ctx = r;
 	rc = stage_run(&st, stdin);
+	rules_report_stats(r, log_line);
 out:
 	rules_free(r);
 	rules_files_free(deffiles, ndef);

@@ -13,9 +13,11 @@
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 #include "rules_int.h"
@@ -718,7 +720,37 @@ static int limit_error(int rc)
 	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
+static void match_rule(struct work *w, const struct rule *ru);
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+#define STAT(w, ru, field, n) \
+	do { if ((w)->r->stats) atomic_fetch_add_explicit( \
+		&(w)->r->stats[(ru)->order].field, (n), \
+		memory_order_relaxed); } while (0)
+
 static void run_rule(struct work *w, const struct rule *ru)
+{
+	unsigned long long t0;
+
+	if (w->r->stats == NULL) {
+		match_rule(w, ru);
+		return;
+	}
+	t0 = now_ns();
+	match_rule(w, ru);
+	STAT(w, ru, runs, 1);
+	STAT(w, ru, ns, now_ns() - t0);
+}
+
+static void match_rule(struct work *w, const struct rule *ru)
 {
 	PCRE2_SIZE start = 0;
 	struct m m = { w, ru, NULL, 0, 0 };
@@ -749,6 +781,7 @@ static void run_rule(struct work *w, const struct rule *ru)
 		}
 		m.ov = pcre2_get_ovector_pointer(w->md);
 		m.npairs = rc;
+		STAT(w, ru, matches, 1);
 		do_match(&m);
 		if (m.ov[1] > m.ov[0]) {
 			start = m.ov[1];
@@ -902,6 +935,7 @@ static void resolve(struct work *w, size_t ns_before)
 				x->value_set = x->obj != NULL;
 			}
 			trace_lost(w, c, x, "same span and type");
+			STAT(w, c->rule, lost, 1);
 			free_ent(c);
 			continue;
 		}
@@ -945,6 +979,7 @@ static void resolve(struct work *w, size_t ns_before)
 				trace_lost(w, x, c, why(c, x));
 			}
 		}
+		STAT(w, c->rule, kept, 1);
 		*push_ent(&w->e, &w->ne, &w->cap_e) = *c;
 		w->e[w->ne - 1].replaced_by = -1;
 	}
@@ -1026,6 +1061,7 @@ static void bind_relations(struct work *w)
 			      "found before", sc->name, p->rule->name);
 			continue;
 		}
+		STAT(w, p->rule, rels, 1);
 		w->fr = xrealloc(w->fr, (w->nfr + 1) * sizeof(*w->fr));
 		w->fr[w->nfr++] = f;
 	}
@@ -1657,4 +1693,48 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	pcre2_match_data_free(w.md);
 	pcre2_match_context_free(w.mc);
 	return 0;
+}
+
+/* ---- --stats ------------------------------------------------------------------------------ */
+
+static _Thread_local const struct rules *tl_stats_r;
+
+static int cmp_cost(const void *a, const void *b)
+{
+	const struct rule_stats *s = tl_stats_r->stats;
+	unsigned long long x = s[*(const size_t *)a].ns;
+	unsigned long long y = s[*(const size_t *)b].ns;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+void rules_report_stats(const struct rules *r, void (*log)(const char *))
+{
+	size_t *order, i;
+	char line[512];
+
+	if (r->stats == NULL || log == NULL || r->nrules == 0)
+		return;
+	order = xmalloc(r->nrules * sizeof(*order));
+	for (i = 0; i < r->nrules; i++)
+		order[i] = i;
+	tl_stats_r = r;
+	qsort(order, r->nrules, sizeof(*order), cmp_cost);
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[order[i]];
+		const struct rule_stats *s = &r->stats[order[i]];
+
+		snprintf(line, sizeof(line), "stats: %s (%s): %.1f ms, ran on "
+			 "%llu sentences, %llu matches, %llu entities kept, "
+			 "%llu lost, %llu relations", ru->name, ru->source,
+			 (double)s->ns / 1e6, (unsigned long long)s->runs,
+			 (unsigned long long)s->matches,
+			 (unsigned long long)s->kept,
+			 (unsigned long long)s->lost,
+			 (unsigned long long)s->rels);
+		log(line);
+	}
+	free(order);
 }
