@@ -268,6 +268,31 @@ static long exact(const struct work *w, size_t s, size_t e, unsigned types)
 	return -1;
 }
 
+/* The same over the live entities sorted at the phase's start (w->sorted),
+ * by binary search: for lookups while matching, when no entity comes or
+ * goes. */
+static long exact_sorted(const struct work *w, size_t s, size_t e,
+			 unsigned types)
+{
+	size_t lo = 0, hi = w->nsorted;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->e[w->sorted[mid]].start < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->nsorted && w->e[w->sorted[lo]].start == s; lo++) {
+		const struct ent *x = &w->e[w->sorted[lo]];
+
+		if (x->end == e && !x->removed && (types & (1u << x->type)))
+			return (long)w->sorted[lo];
+	}
+	return -1;
+}
+
 static void free_ent(struct ent *x)
 {
 	free(x->canonical);
@@ -596,10 +621,10 @@ static int env_canon(void *arg, int g, const char **s, size_t *n)
 			*n = strlen(*s);
 			return 1;
 		}
-	x = exact(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
-		  (1u << RT_LOC));
+	x = exact_sorted(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
+			 (1u << RT_LOC));
 	if (x < 0)
-		x = exact(w, a, b, ~0u);
+		x = exact_sorted(w, a, b, ~0u);
 	if (x >= 0) {
 		*s = ent_canon(w, &w->e[x], n);
 		return 1;
@@ -676,9 +701,9 @@ static void do_match(struct m *m)
 				size_t n;
 				const char *c;
 
-				ex = exact(w, s, e, 1u << x->type);
+				ex = exact_sorted(w, s, e, 1u << x->type);
 				if (ex < 0)
-					ex = exact(w, s, e, ~0u);
+					ex = exact_sorted(w, s, e, ~0u);
 				c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
 					      span_text(w, s, e, &n);
 				x->canonical = xstrndup(c, n);
@@ -692,12 +717,16 @@ static void do_match(struct m *m)
 		} else if (ac->kind == ACT_SUPPRESS) {
 			if (!group_span(m, ac->group, &s, &e))
 				continue;
-			w->s = xrealloc(w->s, (w->ns + 1) * sizeof(*w->s));
+			if ((w->ns & (w->ns - 1)) == 0)
+				w->s = xrealloc(w->s, (w->ns ? w->ns * 2 : 8) *
+						sizeof(*w->s));
 			w->s[w->ns++] = (struct sup){ s, e, ac->type, ru };
 		} else {
 			struct prel *p;
 
-			w->pr = xrealloc(w->pr, (w->npr + 1) * sizeof(*w->pr));
+			if ((w->npr & (w->npr - 1)) == 0)
+				w->pr = xrealloc(w->pr, (w->npr ? w->npr * 2 : 8) *
+						 sizeof(*w->pr));
 			p = &w->pr[w->npr++];
 			memset(p, 0, sizeof(*p));
 			p->rule = ru;
@@ -1035,8 +1064,10 @@ static long nested_in(const struct work *w, size_t s, size_t e,
  * its LOC "Lạng Sơn"). */
 static long bind_role(const struct work *w, const struct prole *ro)
 {
-	long x = -1;
+	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
+	if (x >= 0)
+		return x;
 	for (size_t i = 0; i < w->ne && x < 0; i++)
 		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
 		    (ro->types & (1u << w->e[i].type)))
@@ -1058,6 +1089,8 @@ static long bind_role(const struct work *w, const struct prole *ro)
 
 static void bind_relations(struct work *w)
 {
+	if (w->npr > 0)
+		sort_live(w);
 	for (size_t i = 0; i < w->npr; i++) {
 		const struct prel *p = &w->pr[i];
 		const struct rel_schema *sc = &rules_relations[p->rel];
@@ -1110,7 +1143,9 @@ static void bind_relations(struct work *w)
 			continue;
 		}
 		STAT(w, p->rule, rels, 1);
-		w->fr = xrealloc(w->fr, (w->nfr + 1) * sizeof(*w->fr));
+		if ((w->nfr & (w->nfr - 1)) == 0)
+			w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
+					 sizeof(*w->fr));
 		w->fr[w->nfr++] = f;
 	}
 	w->npr = 0;
