@@ -94,8 +94,15 @@ int cmd_gazetteer(int argc, char **argv)
 	}
 	for (i = 0; i < nclasses; i++) {
 		if (gaz_select_class(g, classes[i]) < 0) {
+			struct buf known = BUF_INIT;
+
+			for (size_t k = 0; k < gaz_nclasses(g); k++)
+				buf_printf(&known, "%s%s", k ? ", " : "",
+					   gaz_class_name(g, k));
 			rc = stage_usage_error("gazetteer", "no gazetteer class "
-					       "'%s'", classes[i]);
+					       "'%s' (classes: %s)", classes[i],
+					       known.p ? known.p : "none");
+			buf_release(&known);
 			goto out;
 		}
 	}

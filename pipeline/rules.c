@@ -760,7 +760,8 @@ static void resolve(struct work *w, size_t ns_before)
 				      w->s[k].rule->name);
 			}
 		}
-	qsort(w->c, w->nc, sizeof(*w->c), cmp_cand);
+	if (w->nc > 1)
+		qsort(w->c, w->nc, sizeof(*w->c), cmp_cand);
 	for (i = 0; i < w->nc; i++) {
 		struct ent *c = &w->c[i];
 		long dup, lost = -1;

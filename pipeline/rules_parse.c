@@ -1336,7 +1336,8 @@ static void define_list(struct loader *L, const char *realfile,
 		words = xrealloc(words, (nw + 1) * sizeof(*words));
 		words[nw++] = xstrndup(data + i, e - i);
 	}
-	qsort(words, nw, sizeof(*words), cmp_len_desc);
+	if (nw > 1)
+		qsort(words, nw, sizeof(*words), cmp_len_desc);
 	for (i = 0; i < nw; i++) {
 		if (i > 0 && strcmp(words[i], words[i - 1]) == 0)
 			continue;
@@ -1779,7 +1780,8 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	for (k = 0; k < L.nbufs; k++)
 		free(L.bufs[k]);
 	free(L.bufs);
-	qsort(L.errs, L.nerr, sizeof(*L.errs), cmp_err);
+	if (L.nerr > 0)
+		qsort(L.errs, L.nerr, sizeof(*L.errs), cmp_err);
 	for (k = 0; k < L.nerr; k++) {
 		if (report)
 			report(arg, L.errs[k].file, L.errs[k].line,
@@ -1868,7 +1870,8 @@ size_t rules_default_files(char ***files)
 	}
 	closedir(dp);
 	free(dir);
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_str);
 	*files = v;
 	return n;
 }
