@@ -4,6 +4,7 @@
  * error in it, and hands each record to rules_stage() through the shared
  * record loop. The engine itself is rules.c.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,11 @@ int cmd_rules(int argc, char **argv)
 	size_t nfiles = 0, ngaz = 0, ndef = 0;
 	int c, k, rc;
 
+	/* Each record allocates and frees the same few hundred kilobytes;
+	 * without this glibc hands them back to the kernel after every
+	 * record (brk down, brk up), measured at 5% of the stage's time. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
 	rules_opts_init(&ro);
 	ro.log = log_line;
 	stage_init(&st, "rules", rules_stage, NULL);

@@ -25,6 +25,7 @@
 /* An entity: from the input record, or made by a rule. */
 struct ent {
 	size_t start, end;     /* code points */
+	size_t bs, be;         /* the same in bytes */
 	int type;              /* RT_* */
 	int cls;               /* class index for placeholders, 0 none */
 	json_t *obj;           /* input entity (borrowed), or NULL */
@@ -76,6 +77,17 @@ struct seg {
 	long ent;              /* entity index, or -1 for text */
 };
 
+/* A piece of text matched at once: a sentence, or part of a long one;
+ * what is known of its text holds for every phase. */
+struct piece {
+	size_t cs, ce;         /* code points */
+	size_t bs, be;         /* bytes */
+	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
+	uint64_t bg_text[64], bg_low[64]; /* bigram sets */
+	int have_bg_text, have_bg_low;
+	int has_digit;         /* -1 not known yet */
+};
+
 struct work {
 	const struct rules *r;
 	struct doc *d;
@@ -93,7 +105,7 @@ struct work {
 	size_t nsorted;
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	struct buf shadow, lower, tmp;
+	struct buf shadow;
 	const char *sh;        /* the shadow: text itself or shadow.p */
 	size_t shn;
 	struct seg *segs;
@@ -102,8 +114,15 @@ struct work {
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	int have_lower;
-	signed char *litcache; /* per literal: -1 unknown, 0 absent, 1 */
+	signed char *litcache; /* the current piece's row of litall */
+	signed char *litall;   /* per piece of text, per literal: -1
+				* unknown, 0 absent, 1 present; kept across
+				* phases (a literal absent from the text is
+				* absent from every shadow of it) */
+	struct piece *pieces;
+	size_t npieces;
+	struct piece *pc;      /* the current piece */
+	struct buf lowall;     /* lower-cased pieces, made when needed */
 	const char *id;
 };
 
@@ -222,6 +241,8 @@ static void load_input(struct work *w)
 		x = push_ent(&w->e, &w->ne, &w->cap_e);
 		x->start = s;
 		x->end = e;
+		x->bs = doc_byte(w->d, s);
+		x->be = doc_byte(w->d, e);
 		x->type = rules_type_index(t, strlen(t));
 		if (x->type < 0)
 			x->type = RT_OTHER;
@@ -315,19 +336,20 @@ static void copy_text(struct buf *b, const char *s, size_t n)
 }
 
 /* Build the shadow of [cs, ce); *pos walks the sorted live entities. */
-static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
+static void build_shadow(struct work *w, size_t pi, size_t *pos)
 {
-	size_t last = cs, lastb, k;
+	struct piece *p = &w->pieces[pi];
+	size_t cs = p->cs, ce = p->ce, last = cs, lastb, k;
 
+	w->pc = p;
 	w->cs = cs;
 	w->ce = ce;
-	w->bs = lastb = doc_byte(w->d, cs);
-	w->be = doc_byte(w->d, ce);
+	w->bs = lastb = p->bs;
+	w->be = p->be;
 	w->nsegs = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
-	w->have_lower = 0;
-	memset(w->litcache, -1, w->r->nlits);
+	w->litcache = w->litall + pi * (w->r->nlits + 1);
 	buf_reset(&w->shadow);
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
@@ -340,7 +362,7 @@ static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
 			break;
 		if (x->start < last || x->end > ce)
 			continue;
-		xb = doc_byte(w->d, x->start);
+		xb = x->bs;
 		add_seg(w, w->shadow.n, lastb, -1);
 		copy_text(&w->shadow, w->d->text + lastb, xb - lastb);
 		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
@@ -351,7 +373,7 @@ static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
 		if (x->cls)
 			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
-		lastb = doc_byte(w->d, x->end);
+		lastb = x->be;
 	}
 	if (w->nsegs == 0 &&
 	    memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) == NULL) {
@@ -373,8 +395,6 @@ static void plain_subject(struct work *w)
 	add_seg(w, 0, w->bs, -1);
 	w->sh = w->d->text + w->bs;
 	w->shn = w->be - w->bs;
-	w->have_lower = 0;
-	memset(w->litcache, -1, w->r->nlits);
 }
 
 /* Code point of shadow byte offset off. */
@@ -404,25 +424,102 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
+/* Bigrams of a text, hashed into a 4096-bit set: a literal one of whose
+ * bigrams is missing is absent, known without searching. */
+#define BG_BITS 4096u
+
+static unsigned bg_hash(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
+		((unsigned)a >> 3)) & (BG_BITS - 1);
+}
+
+static void bg_fill(uint64_t *set, const char *s, size_t n)
+{
+	memset(set, 0, BG_BITS / 8);
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned h = bg_hash((unsigned char)s[i],
+				     (unsigned char)s[i + 1]);
+
+		set[h >> 6] |= (uint64_t)1 << (h & 63);
+	}
+}
+
+static int bg_may_hold(const uint64_t *set, const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned h = bg_hash((unsigned char)s[i],
+				     (unsigned char)s[i + 1]);
+
+		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
+			return 0;
+	}
+	return 1;
+}
+
+/* The lower-cased text of the current piece, made once per record. */
+static void piece_lower(struct work *w, const char **s, size_t *n)
+{
+	struct piece *p = w->pc;
+
+	if (p->lowoff == (size_t)-1) {
+		p->lowoff = w->lowall.n;
+		values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
+		p->lowlen = w->lowall.n - p->lowoff;
+	}
+	*s = w->lowall.p + p->lowoff;
+	*n = p->lowlen;
+}
+
 static int lit_present(struct work *w, const struct atom *a)
 {
 	signed char *c = &w->litcache[a->id];
 	const struct lit *l = &w->r->lits[a->id];
+	struct piece *p = w->pc;
+	const char *t;
+	size_t tn;
 
-	if (*c < 0) {
-		if (a->kind == AT_LITCI) {
-			if (!w->have_lower) {
-				buf_reset(&w->lower);
-				values_lower(w->sh, w->shn, &w->lower);
-				w->have_lower = 1;
-			}
-			*c = w->lower.n && memmem(w->lower.p, w->lower.n,
-						  l->s, l->n) != NULL;
-		} else {
-			*c = memmem(w->sh, w->shn, l->s, l->n) != NULL;
+	if (*c >= 0)
+		return *c;
+	/* over the piece's text, not its shadow: the same answer for
+	 * every phase, and at worst a rule runs for nothing */
+	if (a->kind == AT_LITCI) {
+		piece_lower(w, &t, &tn);
+		if (!p->have_bg_low) {
+			bg_fill(p->bg_low, t, tn);
+			p->have_bg_low = 1;
 		}
+		*c = bg_may_hold(p->bg_low, l->s, l->n) &&
+		     memmem(t, tn, l->s, l->n) != NULL;
+	} else {
+		t = w->d->text + p->bs;
+		tn = p->be - p->bs;
+		if (l->n == 1) {
+			*c = memchr(t, l->s[0], tn) != NULL;
+			return *c;
+		}
+		if (!p->have_bg_text) {
+			bg_fill(p->bg_text, t, tn);
+			p->have_bg_text = 1;
+		}
+		*c = bg_may_hold(p->bg_text, l->s, l->n) &&
+		     memmem(t, tn, l->s, l->n) != NULL;
 	}
 	return *c;
+}
+
+static int piece_digit(struct work *w)
+{
+	struct piece *p = w->pc;
+
+	if (p->has_digit < 0) {
+		const char *t = w->d->text + p->bs;
+
+		p->has_digit = 0;
+		for (size_t i = p->bs; i < p->be && !p->has_digit; i++, t++)
+			p->has_digit = *t >= '0' && *t <= '9';
+	}
+	return p->has_digit;
 }
 
 static int prefilter_ok(struct work *w, const struct rule *ru)
@@ -436,6 +533,8 @@ static int prefilter_ok(struct work *w, const struct rule *ru)
 
 			if (a->kind == AT_TYPE)
 				any = (w->types_present >> a->id) & 1;
+			else if (a->kind == AT_DIGIT)
+				any = piece_digit(w);
 			else if (a->kind == AT_CLASS)
 				any = (w->classes_present >> a->id) & 1;
 			else
@@ -546,6 +645,8 @@ static void do_match(struct m *m)
 			x = push_ent(&w->c, &w->nc, &w->cap_c);
 			x->start = s;
 			x->end = e;
+			x->bs = doc_byte(w->d, s);
+			x->be = doc_byte(w->d, e);
 			x->type = ac->type;
 			x->rule = ru;
 			x->priority = ru->priority;
@@ -1489,13 +1590,12 @@ static size_t piece_end(struct work *w, size_t s, size_t e)
 	return doc_cp(w->d, cut + 1);
 }
 
-static void run_phase(struct work *w, const struct phase *ph)
+/* Cut the text into pieces: its sentences, long ones cut further. */
+static void make_pieces(struct work *w)
 {
 	json_t *sents = doc_array(w->d, "sentences", 0), *sp;
-	size_t nsent = sents ? json_array_size(sents) : 0, i, pos = 0;
-	size_t ns_before = w->ns;
+	size_t nsent = sents ? json_array_size(sents) : 0, i, cap = 0;
 
-	sort_live(w);
 	for (i = 0; i < (nsent ? nsent : 1); i++) {
 		size_t s = 0, e = doc_ncp(w->d), pe;
 
@@ -1505,28 +1605,55 @@ static void run_phase(struct work *w, const struct phase *ph)
 				continue;
 		}
 		for (; s < e; s = pe) {
-			size_t nplain = 0;
+			struct piece *p;
 
 			pe = piece_end(w, s, e);
 			if (pe <= s)
 				pe = e;
-			build_shadow(w, s, pe, &pos);
-			for (size_t k = 0; k < ph->n; k++) {
-				const struct rule *ru = &w->r->rules[ph->first + k];
-
-				if (!ru->plain && prefilter_ok(w, ru))
-					run_rule(w, ru);
-				nplain += ru->plain;
+			if (w->npieces == cap) {
+				cap = cap ? cap * 2 : 32;
+				w->pieces = xrealloc(w->pieces,
+						     cap * sizeof(*w->pieces));
 			}
-			if (nplain == 0)
-				continue;
-			plain_subject(w);
-			for (size_t k = 0; k < ph->n; k++) {
-				const struct rule *ru = &w->r->rules[ph->first + k];
+			p = &w->pieces[w->npieces++];
+			p->cs = s;
+			p->ce = pe;
+			p->bs = doc_byte(w->d, s);
+			p->be = doc_byte(w->d, pe);
+			p->lowoff = (size_t)-1;
+			p->lowlen = 0;
+			p->have_bg_text = p->have_bg_low = 0;
+			p->has_digit = -1;
+		}
+	}
+	w->litall = xmalloc(w->npieces * (w->r->nlits + 1) + 1);
+	memset(w->litall, -1, w->npieces * (w->r->nlits + 1));
+}
 
-				if (ru->plain && prefilter_ok(w, ru))
-					run_rule(w, ru);
-			}
+static void run_phase(struct work *w, const struct phase *ph)
+{
+	size_t ns_before = w->ns, pos = 0, pi;
+
+	sort_live(w);
+	for (pi = 0; pi < w->npieces; pi++) {
+		size_t nplain = 0;
+
+		build_shadow(w, pi, &pos);
+		for (size_t k = 0; k < ph->n; k++) {
+			const struct rule *ru = &w->r->rules[ph->first + k];
+
+			if (!ru->plain && prefilter_ok(w, ru))
+				run_rule(w, ru);
+			nplain += ru->plain;
+		}
+		if (nplain == 0)
+			continue;
+		plain_subject(w);
+		for (size_t k = 0; k < ph->n; k++) {
+			const struct rule *ru = &w->r->rules[ph->first + k];
+
+			if (ru->plain && prefilter_ok(w, ru))
+				run_rule(w, ru);
 		}
 	}
 	resolve(w, ns_before);
@@ -1545,16 +1672,16 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	w.d = d;
 	w.id = doc_id(d);
 	buf_init(&w.shadow);
-	buf_init(&w.lower);
-	buf_init(&w.tmp);
+	buf_init(&w.lowall);
 	w.md = pcre2_match_data_create(r->max_groups + 1, NULL);
 	w.mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(w.mc, (uint32_t)r->opts.match_limit);
 	pcre2_set_depth_limit(w.mc, (uint32_t)r->opts.depth_limit);
 	pcre2_set_heap_limit(w.mc, (uint32_t)r->opts.heap_limit_kb);
-	w.litcache = xmalloc(r->nlits + 1);
+	w.litall = NULL;
 	load_input(&w);
 	resolve_input(&w);
+	make_pieces(&w);
 	for (i = 0; i < r->nphases; i++)
 		if (r->phases[i].n > 0)
 			run_phase(&w, &r->phases[i]);
@@ -1570,10 +1697,10 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	free(w.fr);
 	free(w.sorted);
 	free(w.segs);
-	free(w.litcache);
+	free(w.litall);
+	free(w.pieces);
+	buf_release(&w.lowall);
 	buf_release(&w.shadow);
-	buf_release(&w.lower);
-	buf_release(&w.tmp);
 	pcre2_match_data_free(w.md);
 	pcre2_match_context_free(w.mc);
 	return 0;

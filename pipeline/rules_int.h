@@ -103,15 +103,15 @@ struct action {
 
 /*
  * A required atom of a rule's prefilter: a literal the shadow must hold
- * (case-sensitive or, for (?i) parts, on the lower-cased shadow) or an
- * entity type or class that must be present.
+ * (case-sensitive or, for (?i) parts, on the lower-cased shadow), an
+ * ASCII digit, or an entity type or class that must be present.
  */
-enum { AT_LIT, AT_LITCI, AT_TYPE, AT_CLASS };
+enum { AT_LIT, AT_LITCI, AT_DIGIT, AT_TYPE, AT_CLASS };
 struct atom {
 	int kind;
 	int id;            /* literal index, type or class */
 };
-#define RULES_MAX_ATOMS 16   /* alternatives in one clause */
+#define RULES_MAX_ATOMS 32   /* alternatives in one clause */
 #define RULES_MAX_CLAUSES 4  /* clauses kept per rule */
 struct clause {
 	struct atom a[RULES_MAX_ATOMS];

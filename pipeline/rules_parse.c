@@ -620,6 +620,8 @@ static long clause_score(const struct px *P, const struct clause *c)
 
 		if (c->a[k].kind == AT_TYPE || c->a[k].kind == AT_CLASS)
 			v = 1000;
+		else if (c->a[k].kind == AT_DIGIT)
+			v = 15;
 		else
 			v = (long)P->L->r->lits[c->a[k].id].n * 10 -
 			    (c->a[k].kind == AT_LITCI ? 5 : 0);
@@ -709,6 +711,57 @@ static long quantifier(struct px *P)
 
 static struct reqset parse_alt(struct px *P, int ci);
 
+/* A class of a few plain characters ([”"»], [Đđ]) as a clause of
+ * one-character literals; nothing for ranges, negations, escapes of
+ * letters or more than RULES_MAX_CLASS_CHARS characters. */
+#define RULES_MAX_CLASS_CHARS 8
+
+static void class_chars(struct px *P, const char *s, size_t n, int ci,
+			struct clause *cl)
+{
+	size_t i = 1, k;
+	struct buf one = BUF_INIT;
+	struct clause c = { .n = 0 };
+
+	if (n < 3 || s[1] == '^')
+		return;
+	while (i < n - 1) {
+		const char *cp = s + i;
+		size_t len = utf8_len((unsigned char)s[i]);
+
+		if (s[i] == '\\') {
+			if (i + 1 >= n - 1 || is_word(s[i + 1]) ||
+			    (unsigned char)s[i + 1] >= 0x80)
+				return;
+			cp = s + i + 1;
+			len = 1;
+			i++;
+		} else if (s[i] == '[' || (s[i] == '-' && i > 1 &&
+					   i + 1 < n - 1)) {
+			return;
+		}
+		if (c.n == RULES_MAX_CLASS_CHARS)
+			return;
+		buf_reset(&one);
+		if (ci)
+			values_lower(cp, len, &one);
+		else
+			buf_add(&one, cp, len);
+		c.a[c.n].kind = ci ? AT_LITCI : AT_LIT;
+		c.a[c.n].id = lit_index(P->L->r, one.p, one.n);
+		if (ci)
+			P->L->r->any_ci = 1;
+		for (k = 0; k < c.n; k++)
+			if (c.a[k].id == c.a[c.n].id && c.a[k].kind == c.a[c.n].kind)
+				break;
+		if (k == c.n)
+			c.n++;
+		i += len;
+	}
+	buf_release(&one);
+	*cl = c;
+}
+
 /* Best clause of a set, or NULL. */
 static const struct clause *best_clause(const struct px *P,
 					const struct reqset *rs)
@@ -781,11 +834,13 @@ static struct reqset parse_seq(struct px *P, int ci)
 					P->i++;
 				} else if (left >= 1 && (q[0] == '=' ||
 							 q[0] == '!')) {
-					zero = 1;
+					/* what a positive lookaround needs
+					 * is needed too */
+					zero = q[0] == '!';
 					P->i++;
 				} else if (left >= 2 && q[0] == '<' &&
 					   (q[1] == '=' || q[1] == '!')) {
-					zero = 1;
+					zero = q[1] == '!';
 					P->i += 2;
 				} else if (left >= 1 && (q[0] == '<' ||
 							 q[0] == '\'' ||
@@ -839,6 +894,8 @@ static struct reqset parse_seq(struct px *P, int ci)
 					cl.a[0].id = P->x->ph[k].id;
 				}
 			flush_lit(P, &rs, &run, ci);
+			if (cl.n == 0)
+				class_chars(P, P->s + i, j - i, ci, &cl);
 			if (quantifier(P) > 0)
 				set_add(P, &rs, &cl);
 			continue;
@@ -859,9 +916,16 @@ static struct reqset parse_seq(struct px *P, int ci)
 			}
 			continue;
 		}
-		/* anything else matches no literal we can name */
+		/* anything else matches no literal we can name; \d needs a
+		 * digit */
 		flush_lit(P, &rs, &run, ci);
-		quantifier(P);
+		if (quantifier(P) > 0 && kind == LX_ESC && j == i + 2 &&
+		    P->s[i + 1] == 'd') {
+			struct clause cl = { .n = 1 };
+
+			cl.a[0].kind = AT_DIGIT;
+			set_add(P, &rs, &cl);
+		}
 	}
 	flush_lit(P, &rs, &run, ci);
 	buf_release(&run);
@@ -907,8 +971,25 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 
 	if (P.giveup || P.i != P.n)
 		return;
-	ru->nreq = rs.n;
-	memcpy(ru->req, rs.c, rs.n * sizeof(rs.c[0]));
+	/* entity atoms cost a bit test, literals a search: test them first */
+	for (size_t k = 0; k < rs.n; k++) {
+		struct clause *c = &rs.c[k];
+
+		for (size_t i = 1; i < c->n; i++)
+			for (size_t j = i; j > 0 && c->a[j].kind >= AT_TYPE &&
+			     c->a[j - 1].kind < AT_TYPE; j--) {
+				struct atom t = c->a[j];
+
+				c->a[j] = c->a[j - 1];
+				c->a[j - 1] = t;
+			}
+	}
+	for (size_t k = 0; k < rs.n; k++)
+		if (rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE)
+			ru->req[ru->nreq++] = rs.c[k];
+	for (size_t k = 0; k < rs.n; k++)
+		if (!(rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE))
+			ru->req[ru->nreq++] = rs.c[k];
 }
 
 /* ---- actions ------------------------------------------------------------ */
