@@ -732,16 +732,16 @@ static void class_chars(struct px *P, const char *s, size_t n, int ci,
 		if (s[i] == '\\') {
 			if (i + 1 >= n - 1 || is_word(s[i + 1]) ||
 			    (unsigned char)s[i + 1] >= 0x80)
-				return;
+				goto out;
 			cp = s + i + 1;
 			len = 1;
 			i++;
 		} else if (s[i] == '[' || (s[i] == '-' && i > 1 &&
 					   i + 1 < n - 1)) {
-			return;
+			goto out;
 		}
 		if (c.n == RULES_MAX_CLASS_CHARS)
-			return;
+			goto out;
 		buf_reset(&one);
 		if (ci)
 			values_lower(cp, len, &one);
@@ -758,8 +758,9 @@ static void class_chars(struct px *P, const char *s, size_t n, int ci,
 			c.n++;
 		i += len;
 	}
-	buf_release(&one);
 	*cl = c;
+out:
+	buf_release(&one);
 }
 
 /* Best clause of a set, or NULL. */
