@@ -3,6 +3,7 @@
 #   make            build ./vnie
 #   make check      unit, golden and bad-input tests (ends "N passed, N failed")
 #   make check-asan the same suite under AddressSanitizer + UBSan
+#   make check-html the HTML export rendered in headless Chromium
 #   make bench      speed and memory beside baselines (see tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -50,7 +51,7 @@ else
 VNIE    := ./vnie
 endif
 
-.PHONY: all check check-asan unit golden bench install uninstall clean fuzz valgrind
+.PHONY: all check check-asan check-html unit golden bench install uninstall clean fuzz valgrind
 
 all: $(VNIE)
 
@@ -76,6 +77,10 @@ check: $(VNIE) $(UNITBIN)
 
 check-asan:
 	$(MAKE) SANITIZE=1 check
+
+# The HTML export rendered in headless Chromium (needs Debian's chromium).
+check-html: $(VNIE)
+	sh tests/html/check.sh $(VNIE)
 
 bench: $(VNIE)
 	sh tests/bench/bench.sh $(VNIE)
