@@ -1500,7 +1500,7 @@ static long max_id(json_t *a, char c)
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
-			   char **idof)
+			   const char **idof)
 {
 	json_t *args = json_object_get(rel, "args"), *v;
 	const char *key;
@@ -1525,15 +1525,19 @@ static void write_out(struct work *w)
 {
 	json_t *old = doc_array(w->d, "entities", 0);
 	json_t *oldrel = doc_array(w->d, "relations", 0);
-	json_t *ents = json_array(), *rels = json_array(), *ids = json_object();
-	char **idof = xcalloc(w->ne + 1, sizeof(*idof));
+	json_t *ents = json_array(), *rels = json_array(), *ids = NULL;
+	/* ids borrowed from the entities' "id" strings, alive in ents */
+	const char **idof = xcalloc(w->ne + 1, sizeof(*idof));
 	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i;
 	long next_t = old ? max_id(old, 'T') : 1;
 	long next_r = oldrel ? max_id(oldrel, 'R') : 1;
 	char idbuf[32];
 
+	/* input relations name entities by id: a map, only for them */
+	if (oldrel && json_array_size(oldrel) > 0)
+		ids = json_object();
 	for (i = 0; i < w->ne; i++) {
-		if (w->e[i].obj) {
+		if (ids && w->e[i].obj) {
 			const char *id = json_string_value(
 				json_object_get(w->e[i].obj, "id"));
 
@@ -1560,15 +1564,15 @@ static void write_out(struct work *w)
 			if (x->value_set)
 				json_object_set_new(o, "value",
 						    json_string(x->value));
-			idof[order[i]] = xstrdup(json_string_value(
-				json_object_get(o, "id")));
+			idof[order[i]] = json_string_value(
+				json_object_get(o, "id"));
 			json_array_append_new(ents, o);
 			continue;
 		}
 		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
-		idof[order[i]] = xstrdup(idbuf);
 		o = json_object();
 		json_object_set_new(o, "id", json_string(idbuf));
+		idof[order[i]] = json_string_value(json_object_get(o, "id"));
 		json_object_set_new(o, "type", json_string(type_name(x)));
 		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
 		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
@@ -1637,8 +1641,6 @@ static void write_out(struct work *w)
 	json_object_set_new(w->d->root, "relations", rels);
 	w->d->next_t = next_t;
 	w->d->next_r = next_r;
-	for (i = 0; i < w->ne; i++)
-		free(idof[i]);
 	free(idof);
 	free(order);
 	json_decref(ids);
