@@ -455,28 +455,21 @@ static size_t map_off(struct work *w, size_t off)
  * bigrams is missing is absent, known without searching. */
 #define BG_BITS 4096u
 
-static unsigned bg_hash(unsigned char a, unsigned char b)
-{
-	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
-		((unsigned)a >> 3)) & (BG_BITS - 1);
-}
-
 static void bg_fill(uint64_t *set, const char *s, size_t n)
 {
 	memset(set, 0, BG_BITS / 8);
 	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = bg_hash((unsigned char)s[i],
-				     (unsigned char)s[i + 1]);
+		unsigned h = rules_bigram((unsigned char)s[i],
+					  (unsigned char)s[i + 1]);
 
 		set[h >> 6] |= (uint64_t)1 << (h & 63);
 	}
 }
 
-static int bg_may_hold(const uint64_t *set, const char *s, size_t n)
+static int bg_may_hold(const uint64_t *set, const struct lit *l)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = bg_hash((unsigned char)s[i],
-				     (unsigned char)s[i + 1]);
+	for (size_t i = 0; i + 1 < l->n; i++) {
+		unsigned h = l->bg[i];
 
 		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
 			return 0;
@@ -516,7 +509,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_low, t, tn);
 			p->have_bg_low = 1;
 		}
-		*c = bg_may_hold(p->bg_low, l->s, l->n) &&
+		*c = bg_may_hold(p->bg_low, l) &&
 		     memmem(t, tn, l->s, l->n) != NULL;
 	} else {
 		t = w->d->text + p->bs;
@@ -529,7 +522,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_text, t, tn);
 			p->have_bg_text = 1;
 		}
-		*c = bg_may_hold(p->bg_text, l->s, l->n) &&
+		*c = bg_may_hold(p->bg_text, l) &&
 		     memmem(t, tn, l->s, l->n) != NULL;
 	}
 	return *c;

@@ -137,7 +137,15 @@ struct rule {
 struct lit {
 	char *s;    /* owned; lower-cased for AT_LITCI */
 	size_t n;
+	uint16_t *bg; /* hashes of its n - 1 bigrams (rules_bigram), owned */
 };
+
+/* The hash of a bigram in the 4096-bit bigram sets of the prefilter. */
+static inline unsigned rules_bigram(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
+		((unsigned)a >> 3)) & 4095u;
+}
 
 struct phase {
 	char *name;          /* display path of the file, owned */

@@ -605,7 +605,11 @@ static int lit_index(struct rules *r, const char *s, size_t n)
 		if (r->lits[i].n == n && memcmp(r->lits[i].s, s, n) == 0)
 			return (int)i;
 	r->lits = xrealloc(r->lits, (r->nlits + 1) * sizeof(*r->lits));
-	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n };
+	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, NULL };
+	r->lits[r->nlits].bg = xmalloc((n ? n : 1) * sizeof(uint16_t));
+	for (size_t i = 0; i + 1 < n; i++)
+		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
+			(unsigned char)s[i], (unsigned char)s[i + 1]);
 	return (int)r->nlits++;
 }
 
@@ -1908,8 +1912,10 @@ void rules_free(struct rules *r)
 	for (k = 0; k < r->nclasses; k++)
 		free(r->classes[k]);
 	free(r->classes);
-	for (k = 0; k < r->nlits; k++)
+	for (k = 0; k < r->nlits; k++) {
 		free(r->lits[k].s);
+		free(r->lits[k].bg);
+	}
 	free(r->lits);
 	free(r);
 }
