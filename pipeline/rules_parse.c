@@ -1259,6 +1259,136 @@ static int parse_suppress(struct loader *L, struct rule *ru,
 	return 0;
 }
 
+/* ---- start hint ------------------------------------------------------------ */
+
+/*
+ * A pattern that opens with lookbehinds ((?<![\p{L}])(?<!phố\s)...) makes
+ * PCRE2 evaluate them at every position of the sentence before anything
+ * cheap. When the rest of the pattern must start with a plain item (a
+ * character, a class, an escape, or a lookahead without groups), a copy of
+ * that item as a lookahead in front says the same and fails fast:
+ * (?=\p{Lu})(?<![\p{L}])... . Zero-width and without groups, the hint
+ * changes neither the matches nor the group numbers. NULL when no hint.
+ */
+static size_t group_end(const char *s, size_t n, size_t i)
+{
+	size_t depth = 0, j = i, k;
+	int kind;
+
+	while (j < n) {
+		k = lex(s, n, j, &kind);
+		if (kind == LX_OPEN) {
+			depth++;
+		} else if (kind == LX_CLOSE) {
+			if (depth == 0)
+				return 0;
+			if (--depth == 0)
+				return k;
+		} else if (kind == LX_BADCLASS) {
+			return 0;
+		}
+		j = k;
+	}
+	return 0;
+}
+
+static int has_top_alt(const char *s, size_t a, size_t b)
+{
+	size_t depth = 0, j = a;
+	int kind;
+
+	while (j < b) {
+		size_t k = lex(s, b, j, &kind);
+
+		if (kind == LX_OPEN)
+			depth++;
+		else if (kind == LX_CLOSE && depth > 0)
+			depth--;
+		else if (kind == LX_CHAR && s[j] == '|' && depth == 0)
+			return 1;
+		j = k;
+	}
+	return 0;
+}
+
+static char *start_hint(const char *s, size_t n, size_t *outn)
+{
+	struct px P = { NULL, NULL, s, n, 0, 0 };
+	size_t i = 0, q, j, a, e;
+	int kind, any = 0;
+	struct buf b = BUF_INIT;
+
+	while (i + 3 < n && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '<' &&
+	       (s[i + 3] == '!' || s[i + 3] == '=')) {
+		if ((e = group_end(s, n, i)) == 0)
+			return NULL;
+		i = e;
+		any = 1;
+		if (i < n && strchr("?*+{", s[i]))
+			return NULL;
+	}
+	if (!any)
+		return NULL;
+	for (q = i; q < n && s[q] == '(';) {
+		if ((e = group_end(s, n, q)) == 0)
+			return NULL;
+		if (q + 2 < n && s[q + 1] == '?' && s[q + 2] == '=') {
+			/* a lookahead first: hoist it whole, if it has no
+			 * group of its own */
+			if (memchr(s + q + 1, '(', e - q - 1) != NULL)
+				return NULL;
+			buf_add(&b, s + q, e - q);
+			goto done;
+		}
+		if (q + 1 < n && s[q + 1] != '?') {
+			a = q + 1;
+		} else if (q + 2 < n && s[q + 2] == ':') {
+			a = q + 3;
+		} else if (q + 3 < n && (s[q + 2] == '<' || s[q + 2] == '\'' ||
+					 s[q + 2] == 'P') &&
+			   s[q + 3] != '=' && s[q + 3] != '!') {
+			const char *gt = memchr(s + q, s[q + 2] == '\'' ? '\'' :
+						'>', e - q);
+
+			if (s[q + 2] == '\'')
+				gt = memchr(s + q + 3, '\'', e - q - 3);
+			if (gt == NULL)
+				return NULL;
+			a = (size_t)(gt - s) + 1;
+		} else {
+			return NULL;
+		}
+		P.i = e;
+		if (quantifier(&P) == 0 || has_top_alt(s, a, e - 1))
+			return NULL;
+		q = a;
+	}
+	if (q >= n)
+		return NULL;
+	j = lex(s, n, q, &kind);
+	if (kind == LX_ESC) {
+		char c = q + 1 < n ? s[q + 1] : '\0';
+
+		if ((c >= '0' && c <= '9') || strchr("gkKQE", c))
+			return NULL;
+	} else if (kind == LX_CHAR) {
+		if (strchr("|)?*+{", s[q]))
+			return NULL;
+	} else if (kind != LX_CLASS) {
+		return NULL;
+	}
+	P.i = j;
+	if (quantifier(&P) == 0)
+		return NULL;
+	buf_adds(&b, "(?=");
+	buf_add(&b, s + q, j - q);
+	buf_addc(&b, ')');
+done:
+	buf_add(&b, s, n);
+	*outn = b.n;
+	return b.p;
+}
+
 /* ---- compiling a rule ----------------------------------------------------- */
 
 static void compile_rule(struct loader *L, struct prule *pr)
@@ -1296,6 +1426,27 @@ static void compile_rule(struct loader *L, struct prule *pr)
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		errorf(L, &o, "%s", (char *)msg);
 		goto out;
+	}
+	if (!r->opts.no_prefilter) {
+		size_t hn;
+		char *h = start_hint(x.out.p, x.out.n, &hn);
+		pcre2_code *re2 = NULL;
+		uint32_t c1 = 0, c2 = 1;
+
+		if (h != NULL)
+			re2 = pcre2_compile((PCRE2_SPTR)h, hn, PCRE2_UTF |
+					    PCRE2_UCP, &errcode, &erroff, NULL);
+		if (re2 != NULL) {
+			pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &c1);
+			pcre2_pattern_info(re2, PCRE2_INFO_CAPTURECOUNT, &c2);
+		}
+		if (re2 != NULL && c1 == c2) {
+			pcre2_code_free(ru->re);
+			ru->re = re2;
+		} else {
+			pcre2_code_free(re2);
+		}
+		free(h);
 	}
 	ru->jit = pcre2_jit_compile(ru->re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ru->ngroups);
