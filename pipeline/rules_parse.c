@@ -1292,98 +1292,127 @@ static size_t group_end(const char *s, size_t n, size_t i)
 	return 0;
 }
 
-static int has_top_alt(const char *s, size_t a, size_t b)
+/* Longest start hint made: past it, a word list's first letters. */
+#define RULES_MAX_HINT 512
+
+/*
+ * Append to h an item that every match of s[a..b) starts with: its first
+ * plain item, zero-width assertions skipped (a positive lookahead without
+ * groups is taken whole), an alternation of such items for a group with
+ * branches. 0, or -1 (h as it was) when there is none to name.
+ */
+static int first_item(const char *s, size_t a, size_t b, struct buf *h,
+		      int depth)
 {
-	size_t depth = 0, j = a;
+	struct px P = { NULL, NULL, s, b, 0, 0 };
+	size_t q = a, e, j, c, mark = h->n;
 	int kind;
 
-	while (j < b) {
-		size_t k = lex(s, b, j, &kind);
+	if (depth > RULES_MAX_MACRO_DEPTH || h->n > RULES_MAX_HINT)
+		return -1;
+	while (q < b) {
+		if (s[q] == '(') {
+			size_t bs, k, d = 0;
+			int nb = 0;
 
-		if (kind == LX_OPEN)
-			depth++;
-		else if (kind == LX_CLOSE && depth > 0)
-			depth--;
-		else if (kind == LX_CHAR && s[j] == '|' && depth == 0)
-			return 1;
-		j = k;
+			if ((e = group_end(s, b, q)) == 0 || q + 2 >= b)
+				return -1;
+			if (s[q + 1] == '?' && (s[q + 2] == '=' || s[q + 2] == '!' ||
+			    (s[q + 2] == '<' && q + 3 < b &&
+			     (s[q + 3] == '=' || s[q + 3] == '!')))) {
+				if (s[q + 2] == '=' &&
+				    memchr(s + q + 1, '(', e - q - 1) == NULL) {
+					buf_add(h, s + q, e - q);
+					return 0;
+				}
+				q = e;   /* zero-width: the next item starts too */
+				if (q < b && strchr("?*+{", s[q]))
+					return -1;
+				continue;
+			}
+			if (s[q + 1] != '?') {
+				c = q + 1;
+			} else if (s[q + 2] == ':' || s[q + 2] == '>') {
+				c = q + 3;
+			} else if (s[q + 2] == '<' || s[q + 2] == 'P' ||
+				   s[q + 2] == '\'') {
+				const char *gt = memchr(s + q + 3,
+							s[q + 2] == '\'' ? '\'' :
+							'>', e - q - 3);
+
+				if (gt == NULL)
+					return -1;
+				c = (size_t)(gt - s) + 1;
+			} else {
+				return -1;   /* flags, conditions, recursion */
+			}
+			P.i = e;
+			if (quantifier(&P) == 0)
+				return -1;
+			buf_adds(h, "(?:");
+			for (bs = k = c; k <= e - 1;) {
+				if (k == e - 1 || (s[k] == '|' && d == 0)) {
+					if (nb++)
+						buf_addc(h, '|');
+					if (first_item(s, bs, k, h, depth + 1) < 0) {
+						h->n = mark;
+						return -1;
+					}
+					bs = k + 1;
+					if (k == e - 1)
+						break;
+					k++;
+					continue;
+				}
+				j = lex(s, e - 1, k, &kind);
+				if (kind == LX_OPEN)
+					d++;
+				else if (kind == LX_CLOSE)
+					d--;
+				k = j;
+			}
+			buf_addc(h, ')');
+			return 0;
+		}
+		j = lex(s, b, q, &kind);
+		if (kind == LX_COMMENT ||
+		    (kind == LX_ESC && (s[q + 1] == 'b' || s[q + 1] == 'B'))) {
+			q = j;
+			continue;
+		}
+		if (kind == LX_ESC) {
+			char ch = q + 1 < b ? s[q + 1] : '\0';
+
+			if ((ch >= '0' && ch <= '9') || strchr("gkKQEAzZG", ch))
+				return -1;
+		} else if (kind == LX_CHAR) {
+			if (strchr("|)?*+{^$", s[q]))
+				return -1;
+		} else if (kind != LX_CLASS) {
+			return -1;
+		}
+		P.i = j;
+		if (quantifier(&P) == 0)
+			return -1;
+		buf_add(h, s + q, j - q);
+		return 0;
 	}
-	return 0;
+	return -1;   /* an empty sequence matches anywhere */
 }
 
 static char *start_hint(const char *s, size_t n, size_t *outn)
 {
-	struct px P = { NULL, NULL, s, n, 0, 0 };
-	size_t i = 0, q, j, a, e;
-	int kind, any = 0;
 	struct buf b = BUF_INIT;
 
-	while (i + 3 < n && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '<' &&
-	       (s[i + 3] == '!' || s[i + 3] == '=')) {
-		if ((e = group_end(s, n, i)) == 0)
-			return NULL;
-		i = e;
-		any = 1;
-		if (i < n && strchr("?*+{", s[i]))
-			return NULL;
-	}
-	if (!any)
-		return NULL;
-	for (q = i; q < n && s[q] == '(';) {
-		if ((e = group_end(s, n, q)) == 0)
-			return NULL;
-		if (q + 2 < n && s[q + 1] == '?' && s[q + 2] == '=') {
-			/* a lookahead first: hoist it whole, if it has no
-			 * group of its own */
-			if (memchr(s + q + 1, '(', e - q - 1) != NULL)
-				return NULL;
-			buf_add(&b, s + q, e - q);
-			goto done;
-		}
-		if (q + 1 < n && s[q + 1] != '?') {
-			a = q + 1;
-		} else if (q + 2 < n && s[q + 2] == ':') {
-			a = q + 3;
-		} else if (q + 3 < n && (s[q + 2] == '<' || s[q + 2] == '\'' ||
-					 s[q + 2] == 'P') &&
-			   s[q + 3] != '=' && s[q + 3] != '!') {
-			const char *gt = memchr(s + q, s[q + 2] == '\'' ? '\'' :
-						'>', e - q);
-
-			if (s[q + 2] == '\'')
-				gt = memchr(s + q + 3, '\'', e - q - 3);
-			if (gt == NULL)
-				return NULL;
-			a = (size_t)(gt - s) + 1;
-		} else {
-			return NULL;
-		}
-		P.i = e;
-		if (quantifier(&P) == 0 || has_top_alt(s, a, e - 1))
-			return NULL;
-		q = a;
-	}
-	if (q >= n)
-		return NULL;
-	j = lex(s, n, q, &kind);
-	if (kind == LX_ESC) {
-		char c = q + 1 < n ? s[q + 1] : '\0';
-
-		if ((c >= '0' && c <= '9') || strchr("gkKQE", c))
-			return NULL;
-	} else if (kind == LX_CHAR) {
-		if (strchr("|)?*+{", s[q]))
-			return NULL;
-	} else if (kind != LX_CLASS) {
-		return NULL;
-	}
-	P.i = j;
-	if (quantifier(&P) == 0)
+	if (!(n > 3 && s[0] == '(' && s[1] == '?' && s[2] == '<' &&
+	      (s[3] == '!' || s[3] == '=')))
 		return NULL;
 	buf_adds(&b, "(?=");
-	buf_add(&b, s + q, j - q);
+	if (first_item(s, 0, n, &b, 0) < 0 || b.n > RULES_MAX_HINT) {
+		buf_release(&b);
+		return NULL;
+	}
 	buf_addc(&b, ')');
-done:
 	buf_add(&b, s, n);
 	*outn = b.n;
 	return b.p;
