@@ -542,11 +542,14 @@ static int piece_digit(struct work *w)
 	return p->has_digit;
 }
 
-static int prefilter_ok(struct work *w, const struct rule *ru)
+static inline int prefilter_ok(struct work *w, const struct rule *ru)
 {
 	if (w->r->opts.no_prefilter)
 		return 1;
-	for (size_t k = 0; k < ru->nreq; k++) {
+	if (ru->first_ent && !(w->types_present & ru->need_t) &&
+	    !(w->classes_present & ru->need_c))
+		return 0;
+	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
 		int any = 0;
 

@@ -119,6 +119,11 @@ struct clause {
 };
 
 struct rule {
+	/* the first clause when it names only entities, as masks: tested
+	 * inline before anything else (most rules fail here) */
+	int first_ent;       /* req[0] is that clause */
+	unsigned need_t;     /* entity types, any of */
+	uint64_t need_c;     /* classes, any of */
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
 	int priority;

@@ -995,6 +995,15 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 	for (size_t k = 0; k < rs.n; k++)
 		if (!(rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE))
 			ru->req[ru->nreq++] = rs.c[k];
+	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
+		ru->first_ent = 1;
+		for (size_t i = 0; i < ru->req[0].n; i++) {
+			if (ru->req[0].a[i].kind == AT_TYPE)
+				ru->need_t |= 1u << ru->req[0].a[i].id;
+			else
+				ru->need_c |= (uint64_t)1 << ru->req[0].a[i].id;
+		}
+	}
 }
 
 /* ---- actions ------------------------------------------------------------ */
