@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "chain.h"
+#include "data.h"
 #include "gaz.h"
+#include "rules.h"
 
 void chain_opts_init(struct chain_opts *o)
 {
@@ -78,6 +80,16 @@ static void free_gaz(void *ctx)
 	gaz_free(ctx);
 }
 
+static void free_rules(void *ctx)
+{
+	rules_free(ctx);
+}
+
+static void log_rules(const char *msg)
+{
+	fprintf(stderr, "vnie run: rules: %s\n", msg);
+}
+
 /* Problems in a gazetteer or rule file, as `vnie check` prints them. */
 static void report(void *arg, const char *file, size_t line, size_t col,
 		   const char *msg)
@@ -116,6 +128,34 @@ int chain_build(struct chain *c, struct chain_opts *o,
 	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, report,
 			   NULL) < 0)
 		goto fail;
+
+	/* as in cmd_rules: the default rule set unless -r is given */
+	{
+		struct rules_opts ro;
+		char **def = NULL, *gazdir = NULL;
+		size_t ndef = 0;
+
+		rules_opts_init(&ro);
+		ro.log = log_rules;
+		ro.gaz_files = o->gaz;
+		ro.ngaz = o->ngaz;
+		if (o->ngaz == 0)
+			ro.gaz_dir = gazdir = data_path("gazetteers");
+		if (o->nrules == 0 && (ndef = rules_default_files(&def)) == 0) {
+			fprintf(stderr, "vnie run: no rule files: give -r FILE "
+				"or set VNIE_DATA\n");
+			free(gazdir);
+			goto fail;
+		}
+		ctx = rules_load(o->nrules ? o->rules : (const char **)def,
+				 o->nrules ? o->nrules : ndef, &ro, report,
+				 NULL);
+		rules_files_free(def, ndef);
+		free(gazdir);
+		if (ctx == NULL)
+			goto fail;
+		add(c, common, "rules", rules_stage, ctx, free_rules);
+	}
 	return 0;
 fail:
 	chain_release(c);
