@@ -37,7 +37,6 @@ struct ent {
 	char *value;           /* owned or NULL */
 	char *clsname;         /* owned or NULL */
 	int canon_set;         /* canonical changed for an input entity */
-	int canon_rule;        /* canonical from the rule's own template */
 	int value_set;         /* value added to an input entity */
 	int removed;
 	long replaced_by;      /* the entity that took its place, or -1 */
@@ -655,7 +654,6 @@ static void do_match(struct m *m)
 			x->phase = ru->phase;
 			if (ac->canonical) {
 				x->canonical = eval(m, ac->canonical, &failed);
-				x->canon_rule = !failed;
 				if (failed)
 					TRACE(w, "rule %s: canonical of %zu-%zu "
 					      "is empty or unreadable; default "
@@ -888,17 +886,8 @@ static void resolve(struct work *w, size_t ns_before)
 			struct ent *x = &w->e[dup];
 
 			/* the entity found before stays; a canonical or value
-			 * it lacks is taken from the rule, and so is a canonical
-			 * the rule spells out for an input entity: the rule knows
-			 * the context a gazetteer's expansion does not ("UBND" in
-			 * "UBND và LĐLĐ thị xã": Ủy ban nhân dân thị xã) */
-			if (c->canonical && c->canon_rule && x->obj &&
-			    x->rule == NULL) {
-				free(x->canonical);
-				x->canonical = c->canonical;
-				c->canonical = NULL;
-				x->canon_set = 1;
-			} else if (c->canonical && x->canonical == NULL &&
+			 * it lacks is taken from the rule */
+			if (c->canonical && x->canonical == NULL &&
 			    !(x->obj && json_object_get(x->obj, "canonical"))) {
 				x->canonical = c->canonical;
 				c->canonical = NULL;
