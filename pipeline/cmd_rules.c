@@ -33,15 +33,21 @@ static const char usage[] =
 	"                        the same file name; default: gazetteers/\n"
 	"  --trace               log to stderr which rule matched where, what\n"
 	"                        lost a conflict and why\n"
+	"  --stats               at the end, one line per rule on stderr, the\n"
+	"                        costliest first: time, sentences, matches,\n"
+	"                        entities kept and lost, relations\n"
 	"  --match-limit N       PCRE2 match limit per match (default 1000000)\n"
 	"  --depth-limit N       PCRE2 depth limit per match (default 10000)\n"
 	"  --heap-limit KB       PCRE2 heap limit per match (default 20000)\n"
 	"  --no-doc-step         skip the document-level step (acronyms,\n"
 	"                        the document's place)\n"
+	"  --no-prefilter        run every rule on every sentence (slower;\n"
+	"                        the output must not change)\n"
 	STAGE_OPTS_HELP;
 
 enum {
-	OPT_TRACE = 0x2000, OPT_MATCH, OPT_DEPTH, OPT_HEAP, OPT_NODOC
+	OPT_TRACE = 0x2000, OPT_MATCH, OPT_DEPTH, OPT_HEAP, OPT_NODOC,
+	OPT_NOPRE, OPT_STATS
 };
 
 static void report(void *arg, const char *file, size_t line, size_t col,
@@ -82,6 +88,8 @@ int cmd_rules(int argc, char **argv)
 		{ "depth-limit", required_argument, NULL, OPT_DEPTH },
 		{ "heap-limit", required_argument, NULL, OPT_HEAP },
 		{ "no-doc-step", no_argument, NULL, OPT_NODOC },
+		{ "no-prefilter", no_argument, NULL, OPT_NOPRE },
+		{ "stats", no_argument, NULL, OPT_STATS },
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -116,6 +124,12 @@ int cmd_rules(int argc, char **argv)
 			break;
 		case OPT_NODOC:
 			ro.no_doc_step = 1;
+			break;
+		case OPT_NOPRE:
+			ro.no_prefilter = 1;
+			break;
+		case OPT_STATS:
+			ro.stats = 1;
 			break;
 		case OPT_MATCH:
 		case OPT_DEPTH:
@@ -170,6 +184,7 @@ int cmd_rules(int argc, char **argv)
 	}
 	st.ctx = r;
 	rc = stage_run(&st, stdin);
+	rules_report_stats(r, log_line);
 out:
 	rules_free(r);
 	rules_files_free(deffiles, ndef);

@@ -39,9 +39,14 @@ static const char usage[] =
  */
 static int split_record(void *ctx, struct doc *d, struct vnie_error *err)
 {
-	if (json_object_get(d->root, "sentences") != NULL)
-		json_object_set_new(d->root, "sentences", json_array());
-	if (doc_check(d, err) < 0)
+	json_t *r = d->root;
+
+	if (json_object_get(r, "sentences") != NULL)
+		json_object_set_new(r, "sentences", json_array());
+	/* nothing else to check (and no code-point index to build) when the
+	 * record holds no annotations */
+	if ((json_object_get(r, "entities") != NULL ||
+	     json_object_get(r, "relations") != NULL) && doc_check(d, err) < 0)
 		return -1;
 	return sent_stage(ctx, d, err);
 }

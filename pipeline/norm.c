@@ -30,6 +30,7 @@
 #include <unicode/ustring.h>
 
 #include "norm.h"
+#include "stage.h"
 #include "utf8.h"
 
 /*
@@ -238,9 +239,20 @@ static inline const struct vlet *vlet_get(int32_t c)
 /* Decode one code point of well-formed UTF-8. */
 static inline size_t dec(const unsigned char *p, size_t n, int32_t *c)
 {
+	/* the input is well-formed (jansson checked it), so the lead byte
+	 * gives the length; utf8_decode() guards against the rest */
 	if (p[0] < 0x80) {
 		*c = p[0];
 		return 1;
+	}
+	if (p[0] < 0xE0 && n >= 2) {
+		*c = ((p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+		return 2;
+	}
+	if (p[0] < 0xF0 && n >= 3) {
+		*c = ((p[0] & 0x0F) << 12) | ((p[1] & 0x3F) << 6) |
+		     (p[2] & 0x3F);
+		return 3;
 	}
 	return utf8_decode(p, n, c);
 }
@@ -293,13 +305,33 @@ static void map_finish(struct mapper *mp)
 	}
 }
 
+/*
+ * offmap_to_raw() for offsets that never decrease from one call to the
+ * next: *k is the breakpoint cursor, 0 at first.
+ */
+static size_t walk_raw(const struct offmap *m, size_t *k, size_t t)
+{
+	size_t r;
+
+	if (m->n == 0 || t < m->t[0])
+		return t;
+	while (*k + 1 < m->n && m->t[*k + 1] <= t)
+		(*k)++;
+	r = m->r[*k] + (t - m->t[*k]);
+	if (*k + 1 < m->n && r > m->r[*k + 1])
+		r = m->r[*k + 1];
+	if (r > m->rlen && m->rlen > 0)
+		r = m->rlen;
+	return r;
+}
+
 void norm_compose(const struct offmap *outer, const struct offmap *inner,
 		  size_t tlen, struct offmap *out)
 {
-	size_t t, f, prev = 0;
+	size_t t, f, prev = 0, ki = 0, ko = 0;
 
 	for (t = 0; t <= tlen; t++) {
-		f = offmap_to_raw(outer, offmap_to_raw(inner, t));
+		f = walk_raw(outer, &ko, walk_raw(inner, &ki, t));
 		if (t == 0 || f != prev + 1)
 			offmap_add(out, t, f);
 		prev = f;
@@ -312,11 +344,13 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
 
 /*
  * Output of one pass: text copied from the input lazily, so that a pass
- * that changes nothing copies nothing.
+ * that changes nothing copies nothing. Code points are counted only where
+ * a change alters the length (a change that keeps it keeps the map too).
  */
 struct writer {
 	const char *s;     /* the input */
-	size_t copied;     /* input bytes [0, copied) are accounted for */
+	size_t copied;     /* input bytes [0, copied) are written */
+	size_t synced;     /* input bytes [0, synced) are counted in mp */
 	struct buf *out;
 	struct mapper mp;
 	int changed;
@@ -326,7 +360,7 @@ static void w_init(struct writer *w, const char *s, struct buf *out,
 		   struct offmap *map)
 {
 	w->s = s;
-	w->copied = 0;
+	w->copied = w->synced = 0;
 	w->out = out;
 	w->changed = 0;
 	map_start(&w->mp, map);
@@ -337,8 +371,17 @@ static void w_flush(struct writer *w, size_t i)
 {
 	if (i > w->copied) {
 		buf_add(w->out, w->s + w->copied, i - w->copied);
-		map_keep(&w->mp, utf8_count(w->s + w->copied, i - w->copied));
 		w->copied = i;
+	}
+}
+
+/* Count the code points up to input byte i, all kept or replaced by as
+ * many: the map moves one for one. */
+static void w_sync(struct writer *w, size_t i)
+{
+	if (i > w->synced) {
+		map_keep(&w->mp, utf8_count(w->s + w->synced, i - w->synced));
+		w->synced = i;
 	}
 }
 
@@ -348,7 +391,11 @@ static void w_replace(struct writer *w, size_t i, size_t j, size_t rn,
 {
 	w_flush(w, i);
 	buf_add(w->out, p, pn);
-	map_replace(&w->mp, rn, tn);
+	if (rn != tn) {
+		w_sync(w, i);
+		map_replace(&w->mp, rn, tn);
+		w->synced = j;
+	}
 	w->copied = j;
 	w->changed = 1;
 }
@@ -358,6 +405,7 @@ static int w_finish(struct writer *w, size_t n)
 	if (!w->changed)
 		return 0;
 	w_flush(w, n);
+	w_sync(w, n);
 	map_finish(&w->mp);
 	return 1;
 }
@@ -404,6 +452,13 @@ static int pass_spaces(const struct norm_opts *o, const char *s, size_t n,
 					w_replace(&w, i, i + 1, 1, "\n", 1, 1);
 			}
 			i++;
+			continue;
+		}
+		/* the common leads (E1 for U+1Exx letters) rarely matter */
+		if ((p[i] == 0xC2 && i + 1 < n && p[i + 1] != 0xA0 &&
+		     p[i + 1] != 0xAD) ||
+		    (p[i] == 0xE1 && i + 1 < n && p[i + 1] != 0x9A)) {
+			i += utf8_len(p[i]);
 			continue;
 		}
 		k = dec(p + i, n - i, &c);
@@ -488,6 +543,14 @@ static int pass_nfc(const char *s, size_t n, struct buf *out,
 	while (i < n) {
 		if (p[i] < 0x80) {
 			bnd = i++;
+			last_ccc = 0;
+			continue;
+		}
+		/* C2..CB: below U+0300; E1 B8..BB: U+1E00..U+1EFF */
+		if (p[i] < 0xCC || (p[i] == 0xE1 && i + 1 < n &&
+				    p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB)) {
+			bnd = i;
+			i += utf8_len(p[i]);
 			last_ccc = 0;
 			continue;
 		}
@@ -678,6 +741,7 @@ static void fix_run(const struct norm_opts *o, const struct run *r,
 {
 	uint8_t l[NORM_RUN_MAX], tone[NORM_RUN_MAX], fl[NORM_RUN_MAX];
 	int32_t orig[NORM_RUN_MAX];
+	uint32_t outc[NORM_RUN_MAX];
 	int n = 0, comb = 0, diff, pos, k, acronym = 1, eth = 0;
 	size_t i;
 
@@ -762,10 +826,13 @@ static void fix_run(const struct norm_opts *o, const struct run *r,
 		}
 		if (c != (uint32_t)orig[k])
 			diff = 1;
-		buf_add_cp(res, c);
+		outc[k] = c;
 	}
-	if (diff)
-		fx->tn = (size_t)n;
+	if (!diff)
+		return;
+	for (k = 0; k < n; k++)
+		buf_add_cp(res, outc[k]);
+	fx->tn = (size_t)n;
 	if (!o->tone)
 		fx->ntones = 0;
 }
@@ -854,10 +921,16 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		 * only the letter it followed */
 		w_flush(&w, r.b0);
 		buf_add(w.out, res.p, res.n);
-		for (k = 0; k < fx.tn; k++)
-			map_replace(&w.mp, fx.span[k], 1);
+		if (fx.tn != r.ncp) {
+			w_sync(&w, r.b0);
+			for (k = 0; k < fx.tn; k++)
+				map_replace(&w.mp, fx.span[k], 1);
+			w.synced = r.b1;
+		}
 		w.copied = r.b1;
 		w.changed = 1;
+		if (fx.ntones > 1 || fx.eth)
+			w_sync(&w, r.b1); /* for the text offset */
 		ps->changed++;
 		if (ps->warn == NULL)
 			continue;
@@ -893,6 +966,13 @@ void norm_opts_init(struct norm_opts *o)
 	o->max_warnings = NORM_MAX_WARNINGS_DEFAULT;
 }
 
+/* A map of one pass that kept every length: [[0, 0]]. */
+static int is_identity(const struct offmap *m)
+{
+	return m->n == 0 || (m->n == 1 && m->t[0] == 0 && m->r[0] == 0 &&
+			     m->tlen == m->rlen);
+}
+
 int norm_text(const struct norm_opts *o, const char *s, size_t n,
 	      struct buf *out, struct offmap *map, norm_warn_fn warn,
 	      void *warn_arg)
@@ -923,7 +1003,13 @@ int norm_text(const struct norm_opts *o, const char *s, size_t n,
 			offmap_release(&pm);
 			continue;
 		}
-		if (have) {
+		if (have && is_identity(&pm)) {
+			acc.tlen = pm.tlen; /* the same length as before */
+			offmap_release(&pm);
+		} else if (have && is_identity(&acc)) {
+			offmap_release(&acc);
+			acc = pm;
+		} else if (have) {
 			offmap_init(&both);
 			norm_compose(&acc, &pm, pm.tlen, &both);
 			offmap_release(&acc);
@@ -987,6 +1073,237 @@ int norm_tone_position(const char *s, size_t n, enum norm_style style)
 }
 
 /* ---- the stage --------------------------------------------------------- */
+
+/*
+ * The quick path: most records come from `read` as {"id": "...", "text":
+ * "..."} (perhaps with "warnings"). For a line of that simple shape (an
+ * object whose values are strings or arrays of strings, keys unique and
+ * without escapes, strings without \u escapes, valid UTF-8) the text is
+ * normalised without building a jansson object:
+ *   - text unchanged: the line goes out as it came, as in the full path;
+ *   - text changed, no warnings, and the line is compact JSON as doc_write
+ *     writes it (no blanks between tokens, no "\/"): the output line is
+ *     spliced together from the input: the new text, "raw" (the old text's
+ *     JSON, unchanged) and "offsets" after it, the rest as it was.
+ * Any other line takes the full path. The grammar accepted here is a
+ * subset of what doc_parse() accepts and the splice reproduces what
+ * doc_write() writes, so both paths give the same bytes (tests/unit
+ * compares them).
+ */
+
+/* Keys remembered per line to reject duplicates; more go the full path. */
+#define NORM_QUICK_KEYS 16
+
+enum { Q_ESC = 1, Q_LOOSE = 2 }; /* escapes seen; not doc_write's form */
+
+static size_t q_ws(const char *s, size_t n, size_t i, int *fl)
+{
+	size_t i0 = i;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+			 s[i] == '\r'))
+		i++;
+	if (i != i0)
+		*fl |= Q_LOOSE;
+	return i;
+}
+
+/* The string at s[i] == '"': index past its closing quote, or 0. */
+static size_t q_string(const char *s, size_t n, size_t i, int *fl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (i++; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			if (i + 1 >= n || p[i + 1] == 0 ||
+			    memchr("\"\\/bfnrt", p[i + 1], 8) == NULL)
+				return 0;
+			*fl |= Q_ESC;
+			if (p[i + 1] == '/')
+				*fl |= Q_LOOSE; /* doc_write writes '/' */
+			i++;
+		}
+	}
+	return 0;
+}
+
+static int q_key(const char *k, size_t kn, const char *lit)
+{
+	return kn == strlen(lit) && memcmp(k, lit, kn) == 0;
+}
+
+/* Append s[0..n) as the body of a JSON string, escaped as jansson does. */
+static void json_escape(struct buf *out, const char *s, size_t n)
+{
+	size_t i, from = 0;
+	char u[8];
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *e;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(out, s + from, i - from);
+		from = i + 1;
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04X", c);
+			e = u;
+		}
+		buf_adds(out, e);
+	}
+	buf_add(out, s + from, n - from);
+}
+
+static void count_warning(void *arg, const char *msg)
+{
+	(void)msg;
+	(*(int *)arg)++;
+}
+
+int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
+{
+	const struct norm_opts *o = ctx;
+	const char *key[NORM_QUICK_KEYS], *text = NULL;
+	size_t klen[NORM_QUICK_KEYS], nk = 0, i, j, tn = 0, a, tv0 = 0, tv1 = 0;
+	struct buf un = BUF_INIT, out = BUF_INIT;
+	struct offmap m;
+	int fl = 0, efl, tfl = 0, nwarn = 0, done = 0, r;
+
+	if (!utf8_valid(s, n))
+		return 0;
+	i = q_ws(s, n, 0, &fl);
+	if (i >= n || s[i] != '{')
+		return 0;
+	i = q_ws(s, n, i + 1, &fl);
+	for (;;) {
+		const char *k;
+		size_t kn;
+
+		if (i >= n || s[i] != '"' || nk == NORM_QUICK_KEYS)
+			return 0;
+		efl = 0;
+		if ((j = q_string(s, n, i, &efl)) == 0 || efl)
+			return 0;
+		k = s + i + 1;
+		kn = j - i - 2;
+		for (a = 0; a < nk; a++)
+			if (klen[a] == kn && memcmp(key[a], k, kn) == 0)
+				return 0;
+		if (q_key(k, kn, "error") || q_key(k, kn, "raw") ||
+		    q_key(k, kn, "offsets") || q_key(k, kn, "sentences") ||
+		    q_key(k, kn, "entities") || q_key(k, kn, "relations"))
+			return 0;
+		key[nk] = k;
+		klen[nk++] = kn;
+		i = q_ws(s, n, j, &fl);
+		if (i >= n || s[i] != ':')
+			return 0;
+		i = q_ws(s, n, i + 1, &fl);
+		if (i < n && s[i] == '"') {
+			efl = 0;
+			if ((j = q_string(s, n, i, &efl)) == 0)
+				return 0;
+			fl |= efl & Q_LOOSE;
+			if (q_key(k, kn, "text")) {
+				text = s + i + 1;
+				tn = j - i - 2;
+				tfl = efl;
+				tv0 = i;
+				tv1 = j;
+			}
+			i = j;
+		} else if (i < n && s[i] == '[' && !q_key(k, kn, "text") &&
+			   !q_key(k, kn, "id")) {
+			i = q_ws(s, n, i + 1, &fl);
+			if (i < n && s[i] == ']')
+				i++;
+			else
+				for (;;) {
+					efl = 0;
+					if (i >= n || s[i] != '"' ||
+					    (j = q_string(s, n, i, &efl)) == 0)
+						return 0;
+					fl |= efl & Q_LOOSE;
+					i = q_ws(s, n, j, &fl);
+					if (i < n && s[i] == ',') {
+						i = q_ws(s, n, i + 1, &fl);
+						continue;
+					}
+					if (i < n && s[i] == ']') {
+						i++;
+						break;
+					}
+					return 0;
+				}
+		} else {
+			return 0;
+		}
+		i = q_ws(s, n, i, &fl);
+		if (i < n && s[i] == ',') {
+			i = q_ws(s, n, i + 1, &fl);
+			continue;
+		}
+		if (i < n && s[i] == '}')
+			break;
+		return 0;
+	}
+	if (q_ws(s, n, i + 1, &fl) != n || text == NULL)
+		return 0;
+	if (tfl & Q_ESC) {
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+		const char *bs;
+
+		buf_grow(&un, tn);
+		for (a = 0; a < tn; a = (size_t)(bs - text) + 2) {
+			bs = memchr(text + a, '\\', tn - a);
+			if (bs == NULL) {
+				buf_add(&un, text + a, tn - a);
+				break;
+			}
+			buf_add(&un, text + a, (size_t)(bs - text) - a);
+			buf_addc(&un, to[strchr(from, bs[1]) - from]);
+		}
+		text = un.p ? un.p : "";
+		tn = un.n;
+	}
+	offmap_init(&m);
+	r = norm_text(o, text, tn, &out, &m, count_warning, &nwarn);
+	if (r == 0) {
+		buf_add(res, s, n);
+		done = 1;
+	} else if (nwarn == 0 && !(fl & Q_LOOSE)) {
+		buf_add(res, s, tv0 + 1);
+		json_escape(res, out.p, out.n);
+		buf_adds(res, "\",\"raw\":");
+		buf_add(res, s + tv0, tv1 - tv0);
+		buf_adds(res, ",\"offsets\":[");
+		for (a = 0; a < m.n; a++)
+			buf_printf(res, "%s[%zu,%zu]", a ? "," : "", m.t[a],
+				   m.r[a]);
+		buf_addc(res, ']');
+		buf_add(res, s + tv1, n - tv1);
+		done = 1;
+	}
+	offmap_release(&m);
+	buf_release(&out);
+	buf_release(&un);
+	return done;
+}
 
 /* Warnings of one record, capped. */
 struct warns {
@@ -1063,7 +1380,7 @@ int norm_stage(void *ctx, struct doc *d, struct vnie_error *err)
 				   json_string_length(raw)), err) < 0)
 		return -1;
 	if (!norm_text(o, d->text, d->len, &out, &map, stage_warn, &w)) {
-		rc = 0;
+		rc = STAGE_UNCHANGED;
 		goto out;
 	}
 	if (w.n > w.max)

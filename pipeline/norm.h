@@ -90,8 +90,16 @@ void norm_compose(const struct offmap *outer, const struct offmap *inner,
  * The stage: ctx is a const struct norm_opts *. Replaces "text", adds
  * "raw" and "offsets" after it where anything changed (keeping an earlier
  * "raw" and composing the maps when run twice), and refuses records that
- * already carry sentences, entities or relations.
+ * already carry sentences, entities or relations. Returns
+ * STAGE_UNCHANGED (stage.h) when the text needs no change.
  */
 int norm_stage(void *ctx, struct doc *d, struct vnie_error *err);
+
+/*
+ * The stage's quick path (struct stage's quick; ctx as for norm_stage):
+ * for a simple record, appends the output line (without '\n') that the
+ * full path would write and returns 1; otherwise returns 0.
+ */
+int norm_quick(void *ctx, const char *line, size_t n, struct buf *out);
 
 #endif

@@ -13,9 +13,11 @@
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 #include "rules_int.h"
@@ -263,6 +265,31 @@ static long exact(const struct work *w, size_t s, size_t e, unsigned types)
 		if (!w->e[i].removed && w->e[i].start == s &&
 		    w->e[i].end == e && (types & (1u << w->e[i].type)))
 			return (long)i;
+	return -1;
+}
+
+/* The same over the live entities sorted at the phase's start (w->sorted),
+ * by binary search: for lookups while matching, when no entity comes or
+ * goes. */
+static long exact_sorted(const struct work *w, size_t s, size_t e,
+			 unsigned types)
+{
+	size_t lo = 0, hi = w->nsorted;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->e[w->sorted[mid]].start < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->nsorted && w->e[w->sorted[lo]].start == s; lo++) {
+		const struct ent *x = &w->e[w->sorted[lo]];
+
+		if (x->end == e && !x->removed && (types & (1u << x->type)))
+			return (long)w->sorted[lo];
+	}
 	return -1;
 }
 
@@ -524,6 +551,8 @@ static int piece_digit(struct work *w)
 
 static int prefilter_ok(struct work *w, const struct rule *ru)
 {
+	if (w->r->opts.no_prefilter)
+		return 1;
 	for (size_t k = 0; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
 		int any = 0;
@@ -592,10 +621,10 @@ static int env_canon(void *arg, int g, const char **s, size_t *n)
 			*n = strlen(*s);
 			return 1;
 		}
-	x = exact(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
-		  (1u << RT_LOC));
+	x = exact_sorted(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
+			 (1u << RT_LOC));
 	if (x < 0)
-		x = exact(w, a, b, ~0u);
+		x = exact_sorted(w, a, b, ~0u);
 	if (x >= 0) {
 		*s = ent_canon(w, &w->e[x], n);
 		return 1;
@@ -672,9 +701,9 @@ static void do_match(struct m *m)
 				size_t n;
 				const char *c;
 
-				ex = exact(w, s, e, 1u << x->type);
+				ex = exact_sorted(w, s, e, 1u << x->type);
 				if (ex < 0)
-					ex = exact(w, s, e, ~0u);
+					ex = exact_sorted(w, s, e, ~0u);
 				c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
 					      span_text(w, s, e, &n);
 				x->canonical = xstrndup(c, n);
@@ -688,12 +717,16 @@ static void do_match(struct m *m)
 		} else if (ac->kind == ACT_SUPPRESS) {
 			if (!group_span(m, ac->group, &s, &e))
 				continue;
-			w->s = xrealloc(w->s, (w->ns + 1) * sizeof(*w->s));
+			if ((w->ns & (w->ns - 1)) == 0)
+				w->s = xrealloc(w->s, (w->ns ? w->ns * 2 : 8) *
+						sizeof(*w->s));
 			w->s[w->ns++] = (struct sup){ s, e, ac->type, ru };
 		} else {
 			struct prel *p;
 
-			w->pr = xrealloc(w->pr, (w->npr + 1) * sizeof(*w->pr));
+			if ((w->npr & (w->npr - 1)) == 0)
+				w->pr = xrealloc(w->pr, (w->npr ? w->npr * 2 : 8) *
+						 sizeof(*w->pr));
 			p = &w->pr[w->npr++];
 			memset(p, 0, sizeof(*p));
 			p->rule = ru;
@@ -716,7 +749,37 @@ static int limit_error(int rc)
 	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
+static void match_rule(struct work *w, const struct rule *ru);
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+#define STAT(w, ru, field, n) \
+	do { if ((w)->r->stats) atomic_fetch_add_explicit( \
+		&(w)->r->stats[(ru)->order].field, (n), \
+		memory_order_relaxed); } while (0)
+
 static void run_rule(struct work *w, const struct rule *ru)
+{
+	unsigned long long t0;
+
+	if (w->r->stats == NULL) {
+		match_rule(w, ru);
+		return;
+	}
+	t0 = now_ns();
+	match_rule(w, ru);
+	STAT(w, ru, runs, 1);
+	STAT(w, ru, ns, now_ns() - t0);
+}
+
+static void match_rule(struct work *w, const struct rule *ru)
 {
 	PCRE2_SIZE start = 0;
 	struct m m = { w, ru, NULL, 0, 0 };
@@ -747,6 +810,7 @@ static void run_rule(struct work *w, const struct rule *ru)
 		}
 		m.ov = pcre2_get_ovector_pointer(w->md);
 		m.npairs = rc;
+		STAT(w, ru, matches, 1);
 		do_match(&m);
 		if (m.ov[1] > m.ov[0]) {
 			start = m.ov[1];
@@ -900,6 +964,7 @@ static void resolve(struct work *w, size_t ns_before)
 				x->value_set = x->obj != NULL;
 			}
 			trace_lost(w, c, x, "same span and type");
+			STAT(w, c->rule, lost, 1);
 			free_ent(c);
 			continue;
 		}
@@ -943,6 +1008,7 @@ static void resolve(struct work *w, size_t ns_before)
 				trace_lost(w, x, c, why(c, x));
 			}
 		}
+		STAT(w, c->rule, kept, 1);
 		*push_ent(&w->e, &w->ne, &w->cap_e) = *c;
 		w->e[w->ne - 1].replaced_by = -1;
 	}
@@ -998,8 +1064,10 @@ static long nested_in(const struct work *w, size_t s, size_t e,
  * its LOC "Lạng Sơn"). */
 static long bind_role(const struct work *w, const struct prole *ro)
 {
-	long x = -1;
+	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
+	if (x >= 0)
+		return x;
 	for (size_t i = 0; i < w->ne && x < 0; i++)
 		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
 		    (ro->types & (1u << w->e[i].type)))
@@ -1021,6 +1089,8 @@ static long bind_role(const struct work *w, const struct prole *ro)
 
 static void bind_relations(struct work *w)
 {
+	if (w->npr > 0)
+		sort_live(w);
 	for (size_t i = 0; i < w->npr; i++) {
 		const struct prel *p = &w->pr[i];
 		const struct rel_schema *sc = &rules_relations[p->rel];
@@ -1072,7 +1142,10 @@ static void bind_relations(struct work *w)
 			      "found before", sc->name, p->rule->name);
 			continue;
 		}
-		w->fr = xrealloc(w->fr, (w->nfr + 1) * sizeof(*w->fr));
+		STAT(w, p->rule, rels, 1);
+		if ((w->nfr & (w->nfr - 1)) == 0)
+			w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
+					 sizeof(*w->fr));
 		w->fr[w->nfr++] = f;
 	}
 	w->npr = 0;
@@ -1704,4 +1777,48 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	pcre2_match_data_free(w.md);
 	pcre2_match_context_free(w.mc);
 	return 0;
+}
+
+/* ---- --stats ------------------------------------------------------------------------------ */
+
+static _Thread_local const struct rules *tl_stats_r;
+
+static int cmp_cost(const void *a, const void *b)
+{
+	const struct rule_stats *s = tl_stats_r->stats;
+	unsigned long long x = s[*(const size_t *)a].ns;
+	unsigned long long y = s[*(const size_t *)b].ns;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+void rules_report_stats(const struct rules *r, void (*log)(const char *))
+{
+	size_t *order, i;
+	char line[512];
+
+	if (r->stats == NULL || log == NULL || r->nrules == 0)
+		return;
+	order = xmalloc(r->nrules * sizeof(*order));
+	for (i = 0; i < r->nrules; i++)
+		order[i] = i;
+	tl_stats_r = r;
+	qsort(order, r->nrules, sizeof(*order), cmp_cost);
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[order[i]];
+		const struct rule_stats *s = &r->stats[order[i]];
+
+		snprintf(line, sizeof(line), "stats: %s (%s): %.1f ms, ran on "
+			 "%llu sentences, %llu matches, %llu entities kept, "
+			 "%llu lost, %llu relations", ru->name, ru->source,
+			 (double)s->ns / 1e6, (unsigned long long)s->runs,
+			 (unsigned long long)s->matches,
+			 (unsigned long long)s->kept,
+			 (unsigned long long)s->lost,
+			 (unsigned long long)s->rels);
+		log(line);
+	}
+	free(order);
 }

@@ -144,8 +144,19 @@ struct phase {
 	size_t first, n;     /* its rules: rules[first .. first + n) */
 };
 
+/* What --stats counts per rule; updated by every thread at once. */
+struct rule_stats {
+	_Atomic unsigned long long runs;    /* pieces of text it ran on */
+	_Atomic unsigned long long matches;
+	_Atomic unsigned long long kept;    /* entities accepted */
+	_Atomic unsigned long long lost;    /* entities dropped */
+	_Atomic unsigned long long rels;    /* relations added */
+	_Atomic unsigned long long ns;      /* time matching */
+};
+
 struct rules {
 	struct rules_opts opts;
+	struct rule_stats *stats; /* per rule, with opts.stats; else NULL */
 	struct rule *rules;
 	size_t nrules;
 	struct phase *phases;

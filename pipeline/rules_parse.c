@@ -1876,6 +1876,8 @@ struct rules *rules_load(const char **files, size_t nfiles,
 		rules_free(r);
 		return NULL;
 	}
+	if (r->opts.stats)
+		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
 	return r;
 }
 
@@ -1899,6 +1901,7 @@ void rules_free(struct rules *r)
 		free(ru->acts);
 	}
 	free(r->rules);
+	free(r->stats);
 	for (k = 0; k < r->nphases; k++)
 		free(r->phases[k].name);
 	free(r->phases);

@@ -17,6 +17,7 @@
 #include <unicode/ustring.h>
 
 #include "norm.h"
+#include "stage.h"
 #include "t.h"
 #include "utf8.h"
 
@@ -575,6 +576,99 @@ static void test_known_map(void)
 	buf_release(&out);
 }
 
+/* ---- the quick path gives what the full path gives -------------------- */
+
+static const char *const lines[] = {
+	"{\"id\":\"a\",\"text\":\"Hòa bình\"}",
+	"{\"id\":\"a\",\"text\":\"hoà\"}",
+	"{\"text\":\"x\\ny\\t\\\"z\\\" \\\\ \\/\",\"id\":\"b\"}",
+	"{\"text\":\"x\\r\\ny\"}",
+	"{\"text\":\"x\\u00a0y\"}",
+	"{\"text\":\"x\\u0000y\"}",
+	"{\"text\":\"a\",\"text\":\"b\"}",
+	"{\"te\\u0078t\":\"a\",\"text\":\"b\"}",
+	"{\"id\":[\"a\"],\"text\":\"b\"}",
+	"{\"id\":5,\"text\":\"b\"}",
+	"{\"text\":5}",
+	"{\"text\":[\"a\"]}",
+	"{\"id\":\"x\"}",
+	"{}",
+	"[]",
+	"",
+	"  {\"text\" : \"b\" , \"warnings\" : [ \"w1\" , \"w2\" ] }  ",
+	"{\"text\":\"b\",\"warnings\":[]}",
+	"{\"text\":\"b\",\"warnings\":[\"a\",]}",
+	"{\"text\":\"b\",\"warnings\":[\"a\" ,  ]}",
+	"{\"text\":\"b\",}",
+	"{\"text\":\"b\"} x",
+	"{\"text\":\"b\"",
+	"{\"text\":\"b\x01\"}",
+	"{\"text\":\"b\xC3\"}",
+	"{\"text\":\"\xED\xA0\x80\"}",
+	"{\"text\":\"b\\x\"}",
+	"{\"text\":\"b\\",
+	"{\"error\":{\"stage\":\"x\"},\"text\":\"a\"}",
+	"{\"text\":\"a\",\"raw\":\"a\"}",
+	"{\"text\":\"a\",\"sentences\":[]}",
+	"{\"text\":\"a\",\"meta\":{\"k\":1}}",
+	"{\"text\":\"Ðà\"}",
+	"{\"text\":\"\"}",
+	/* records that change */
+	"{\"id\":\"c\",\"text\":\"ho\u00e0\"}",
+	"{\"id\":\"c\",\"text\":\"hoà\\nthuỷ\\t\\\"x\\\\\"}",
+	"{\"id\":\"c\",\"text\":\"hoà\\r\\n\\b\\f/\",\"w\":[\"a\"]}",
+	"{\"id\":\"c\",\"text\":\"hoà \\/\"}",
+	"{\"id\":\"c\",\"text\":\"hoà\",\"x\":\"a\\/b\"}",
+	"{\"id\": \"c\",\"text\":\"hoà\"}",
+	"{\"id\":\"c\",\"text\":\"hoà\" }",
+	"{\"id\":\"c\",\"text\":\"hóà \xC3\x90\xC3\xA0\"}",
+	"{\"text\":\"\xE2\x80\x8B\",\"warnings\":[\"read: x\"],\"id\":\"z\"}",
+	"{\"text\":\"a\xC2\xA0" "b\\u0001\"}",
+};
+
+static void test_quick(void)
+{
+	struct norm_opts o;
+	struct stage full, quick;
+	struct buf a = BUF_INIT, b = BUF_INIT, c = BUF_INIT;
+	size_t i;
+	int bad = 0, taken = 0;
+	FILE *saved = stderr;
+
+	norm_opts_init(&o);
+	stage_init(&full, "normalize", norm_stage, &o);
+	stage_init(&quick, "normalize", norm_stage, &o);
+	full.check_input = quick.check_input = 0;
+	quick.quick = norm_quick;
+	stderr = fopen("/dev/null", "w"); /* rejected lines are reported */
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		size_t n = strlen(lines[i]);
+		int ra, rb;
+
+		buf_reset(&a);
+		buf_reset(&b);
+		ra = stage_line(&full, 1, lines[i], n, 0, 1, &a);
+		rb = stage_line(&quick, 1, lines[i], n, 0, 1, &b);
+		buf_reset(&c);
+		taken += norm_quick(&o, lines[i], n, &c);
+		if (ra != rb || a.n != b.n || memcmp(a.p, b.p, a.n) != 0) {
+			printf("# quick path differs on line %zu: %.*s / %.*s",
+			       i, (int)a.n, a.p, (int)b.n, b.p);
+			bad++;
+		}
+	}
+	fclose(stderr);
+	stderr = saved;
+	CHECK("quick path: same output as the full path on every line",
+	      bad == 0);
+	CHECK("quick path taken on simple records", taken >= 10);
+	printf("# quick path taken on %d of %zu lines\n", taken,
+	       sizeof(lines) / sizeof(lines[0]));
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&c);
+}
+
 int main(void)
 {
 	test_tone_table();
@@ -582,5 +676,6 @@ int main(void)
 	test_text();
 	test_known_map();
 	test_maps();
+	test_quick();
 	T_DONE();
 }

@@ -190,6 +190,9 @@ static void test_punctuation(const struct sent *st)
 	SPLIT("closing bracket stays", st,
 	      "(Xem thêm ở trang sau.) Tiếp theo là gì?",
 	      "(Xem thêm ở trang sau.) | Tiếp theo là gì?");
+	SPLIT("straight quotes", st,
+	      "Ông nói. \"Tốt lắm.\" Sau đó về.",
+	      "Ông nói. | \"Tốt lắm.\" | Sau đó về.");
 	SPLIT("quote, comma", st, "“Vì sao?”, anh hỏi.",
 	      "“Vì sao?”, anh hỏi.");
 	SPLIT("question, lower case", st, "Vì sao? anh hỏi lại.",
@@ -244,6 +247,26 @@ static void test_dates(const struct sent *st)
 	      "Lúc 9.30 sáng, hội nghị mở.");
 	SPLIT("date with slashes", st, "Ngày 2/7/2021, hai bên ký. Tốt.",
 	      "Ngày 2/7/2021, hai bên ký. | Tốt.");
+}
+
+/* A run of newlines gives ICU a boundary at each; the walk over them must
+ * stay linear (this took minutes when it was not). */
+static void test_newline_run(const struct sent *st)
+{
+	size_t n = 1000000, np, cut;
+	static const char tail[] = "Một.\n\nHai"; /* 6 + 2 + 3 bytes */
+	char *t = malloc(n + sizeof(tail) - 1);
+	size_t *p;
+	struct vnie_error err;
+
+	memset(t, '\n', n);
+	memcpy(t + n, tail, sizeof(tail) - 1);
+	CHECK("newline run splits", sent_split(st, t, n + sizeof(tail) - 1,
+					       &p, &np, &cut, &err) == 0);
+	CHECK("newline run sentences", np == 2 && p[0] == n &&
+	      p[1] == n + 6 && p[2] == n + 8 && p[3] == n + 11);
+	free(p);
+	free(t);
 }
 
 static void test_lines_option(void)
@@ -436,6 +459,7 @@ int main(void)
 	test_punctuation(st);
 	test_lines(st);
 	test_dates(st);
+	test_newline_run(st);
 	test_lines_option();
 	test_max_length();
 	test_stage(st);
