@@ -41,8 +41,9 @@ static const char usage[] =
 	"  --heap-limit KB       PCRE2 heap limit per match (default 20000)\n"
 	"  --no-doc-step         skip the document-level step (acronyms,\n"
 	"                        the document's place)\n"
-	"  --no-prefilter        run every rule on every sentence (slower;\n"
-	"                        the output must not change)\n"
+	"  --no-prefilter        run every rule on every sentence, without\n"
+	"                        start hints (slower; the output must not\n"
+	"                        change)\n"
 	STAGE_OPTS_HELP;
 
 enum {

@@ -455,28 +455,21 @@ static size_t map_off(struct work *w, size_t off)
  * bigrams is missing is absent, known without searching. */
 #define BG_BITS 4096u
 
-static unsigned bg_hash(unsigned char a, unsigned char b)
-{
-	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
-		((unsigned)a >> 3)) & (BG_BITS - 1);
-}
-
 static void bg_fill(uint64_t *set, const char *s, size_t n)
 {
 	memset(set, 0, BG_BITS / 8);
 	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = bg_hash((unsigned char)s[i],
-				     (unsigned char)s[i + 1]);
+		unsigned h = rules_bigram((unsigned char)s[i],
+					  (unsigned char)s[i + 1]);
 
 		set[h >> 6] |= (uint64_t)1 << (h & 63);
 	}
 }
 
-static int bg_may_hold(const uint64_t *set, const char *s, size_t n)
+static int bg_may_hold(const uint64_t *set, const struct lit *l)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = bg_hash((unsigned char)s[i],
-				     (unsigned char)s[i + 1]);
+	for (size_t i = 0; i + 1 < l->n; i++) {
+		unsigned h = l->bg[i];
 
 		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
 			return 0;
@@ -516,7 +509,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_low, t, tn);
 			p->have_bg_low = 1;
 		}
-		*c = bg_may_hold(p->bg_low, l->s, l->n) &&
+		*c = bg_may_hold(p->bg_low, l) &&
 		     memmem(t, tn, l->s, l->n) != NULL;
 	} else {
 		t = w->d->text + p->bs;
@@ -529,7 +522,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_text, t, tn);
 			p->have_bg_text = 1;
 		}
-		*c = bg_may_hold(p->bg_text, l->s, l->n) &&
+		*c = bg_may_hold(p->bg_text, l) &&
 		     memmem(t, tn, l->s, l->n) != NULL;
 	}
 	return *c;
@@ -549,11 +542,14 @@ static int piece_digit(struct work *w)
 	return p->has_digit;
 }
 
-static int prefilter_ok(struct work *w, const struct rule *ru)
+static inline int prefilter_ok(struct work *w, const struct rule *ru)
 {
 	if (w->r->opts.no_prefilter)
 		return 1;
-	for (size_t k = 0; k < ru->nreq; k++) {
+	if (ru->first_ent && !(w->types_present & ru->need_t) &&
+	    !(w->classes_present & ru->need_c))
+		return 0;
+	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
 		int any = 0;
 
@@ -1500,7 +1496,7 @@ static long max_id(json_t *a, char c)
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
-			   char **idof)
+			   const char **idof)
 {
 	json_t *args = json_object_get(rel, "args"), *v;
 	const char *key;
@@ -1525,15 +1521,19 @@ static void write_out(struct work *w)
 {
 	json_t *old = doc_array(w->d, "entities", 0);
 	json_t *oldrel = doc_array(w->d, "relations", 0);
-	json_t *ents = json_array(), *rels = json_array(), *ids = json_object();
-	char **idof = xcalloc(w->ne + 1, sizeof(*idof));
+	json_t *ents = json_array(), *rels = json_array(), *ids = NULL;
+	/* ids borrowed from the entities' "id" strings, alive in ents */
+	const char **idof = xcalloc(w->ne + 1, sizeof(*idof));
 	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i;
 	long next_t = old ? max_id(old, 'T') : 1;
 	long next_r = oldrel ? max_id(oldrel, 'R') : 1;
 	char idbuf[32];
 
+	/* input relations name entities by id: a map, only for them */
+	if (oldrel && json_array_size(oldrel) > 0)
+		ids = json_object();
 	for (i = 0; i < w->ne; i++) {
-		if (w->e[i].obj) {
+		if (ids && w->e[i].obj) {
 			const char *id = json_string_value(
 				json_object_get(w->e[i].obj, "id"));
 
@@ -1560,15 +1560,15 @@ static void write_out(struct work *w)
 			if (x->value_set)
 				json_object_set_new(o, "value",
 						    json_string(x->value));
-			idof[order[i]] = xstrdup(json_string_value(
-				json_object_get(o, "id")));
+			idof[order[i]] = json_string_value(
+				json_object_get(o, "id"));
 			json_array_append_new(ents, o);
 			continue;
 		}
 		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
-		idof[order[i]] = xstrdup(idbuf);
 		o = json_object();
 		json_object_set_new(o, "id", json_string(idbuf));
+		idof[order[i]] = json_string_value(json_object_get(o, "id"));
 		json_object_set_new(o, "type", json_string(type_name(x)));
 		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
 		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
@@ -1637,8 +1637,6 @@ static void write_out(struct work *w)
 	json_object_set_new(w->d->root, "relations", rels);
 	w->d->next_t = next_t;
 	w->d->next_r = next_r;
-	for (i = 0; i < w->ne; i++)
-		free(idof[i]);
 	free(idof);
 	free(order);
 	json_decref(ids);

@@ -55,9 +55,9 @@ struct rules_opts {
 	int trace;                   /* log which rule matched, what lost */
 	int stats;                   /* count and time each rule */
 	int no_doc_step;             /* skip the document-level step */
-	int no_prefilter;            /* run every rule on every sentence
-					(to test that the prefilter only
-					skips what cannot match) */
+	int no_prefilter;            /* run every rule on every sentence,
+					without start hints (to test that
+					they change nothing) */
 	void (*log)(const char *msg);/* trace and warnings; thread-safe */
 };
 

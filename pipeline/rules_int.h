@@ -119,6 +119,11 @@ struct clause {
 };
 
 struct rule {
+	/* the first clause when it names only entities, as masks: tested
+	 * inline before anything else (most rules fail here) */
+	int first_ent;       /* req[0] is that clause */
+	unsigned need_t;     /* entity types, any of */
+	uint64_t need_c;     /* classes, any of */
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
 	int priority;
@@ -137,7 +142,15 @@ struct rule {
 struct lit {
 	char *s;    /* owned; lower-cased for AT_LITCI */
 	size_t n;
+	uint16_t *bg; /* hashes of its n - 1 bigrams (rules_bigram), owned */
 };
+
+/* The hash of a bigram in the 4096-bit bigram sets of the prefilter. */
+static inline unsigned rules_bigram(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
+		((unsigned)a >> 3)) & 4095u;
+}
 
 struct phase {
 	char *name;          /* display path of the file, owned */
