@@ -64,7 +64,7 @@ measure() {
 
 : > results.txt
 measure cat bench.jsonl "cat"
-measure grep-F bench.txt "LC_ALL=C grep -F -c -f surfaces.txt"
+measure grep-F bench.txt "LC_ALL=C grep -F -o -f surfaces.txt | wc -l"
 measure uconv-nfc bench.txt "uconv -x nfc"
 measure normalize bench.jsonl "'$VNIE' normalize"
 measure split stage-norm.jsonl "'$VNIE' split"
@@ -91,7 +91,7 @@ awk -v mb="$(echo "$textbytes" | awk '{printf "%.1f", $1/1e6}')" '
 		}
 	}' results.txt
 awk -v bytes="$textbytes" 'BEGIN { printf "{\"text_bytes\": %d, \"results\": [", bytes }
-	{ printf "%s{\"command\": \"%s\", \"seconds\": %s, \"mb_per_s\": %s, \"peak_rss_mb\": %s}", NR > 1 ? ", " : "", $1, $2, $3, $4 }
+	{ printf "%s{\"command\": \"%s\", \"seconds\": %s, \"mb_per_s\": %s, \"peak_rss_mb\": %s}", (NR > 1 ? ", " : ""), $1, $2, $3, $4 }
 	END { print "]}" }' results.txt > bench.json
 echo
 echo "results: tests/bench/out/bench.json"
