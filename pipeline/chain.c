@@ -27,11 +27,7 @@ int chain_opt(struct chain_opts *o, int c, const char *arg)
 {
 	switch (c) {
 	case CHAIN_OPT_TONE:
-		if (strcmp(arg, "old") == 0)
-			o->norm.style = NORM_TONE_OLD;
-		else if (strcmp(arg, "new") == 0)
-			o->norm.style = NORM_TONE_NEW;
-		else {
+		if (norm_parse_style(arg, &o->norm.style) < 0) {
 			stage_usage_error("run", "--tone takes old or new, "
 					  "not '%s'", arg);
 			return -1;
@@ -90,19 +86,6 @@ static void log_rules(const char *msg)
 	fprintf(stderr, "vnie run: rules: %s\n", msg);
 }
 
-/* Problems in a gazetteer or rule file, as `vnie check` prints them. */
-static void report(void *arg, const char *file, size_t line, size_t col,
-		   const char *msg)
-{
-	(void)arg;
-	if (line == 0)
-		fprintf(stderr, "vnie run: %s: %s\n", file, msg);
-	else if (col == 0)
-		fprintf(stderr, "vnie run: %s:%zu: %s\n", file, line, msg);
-	else
-		fprintf(stderr, "vnie run: %s:%zu:%zu: %s\n", file, line, col,
-			msg);
-}
 
 int chain_build(struct chain *c, struct chain_opts *o,
 		const struct stage *common)
@@ -125,7 +108,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 
 	ctx = gaz_new();
 	add(c, common, "gazetteer", gaz_stage, ctx, free_gaz);
-	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, report,
+	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, vnie_report,
 			   NULL) < 0)
 		goto fail;
 
@@ -148,7 +131,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 			goto fail;
 		}
 		ctx = rules_load(o->nrules ? o->rules : (const char **)def,
-				 o->nrules ? o->nrules : ndef, &ro, report,
+				 o->nrules ? o->nrules : ndef, &ro, vnie_report,
 				 NULL);
 		rules_files_free(def, ndef);
 		free(gazdir);

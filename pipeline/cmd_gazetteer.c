@@ -31,19 +31,6 @@ static const char usage[] =
 
 enum { OPT_CLASS = 0x2000 };
 
-static void report(void *arg, const char *file, size_t line, size_t col,
-		   const char *msg)
-{
-	(void)arg;
-	if (file == NULL)
-		fprintf(stderr, "vnie gazetteer: %s\n", msg);
-	else if (line == 0)
-		fprintf(stderr, "vnie gazetteer: %s: %s\n", file, msg);
-	else
-		fprintf(stderr, "vnie gazetteer: %s:%zu:%zu: %s\n", file, line,
-			col, msg);
-}
-
 int cmd_gazetteer(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -89,7 +76,7 @@ int cmd_gazetteer(int argc, char **argv)
 		goto out;
 	}
 	g = gaz_new();
-	if (gaz_load_paths(g, files, nfiles, report, NULL) < 0) {
+	if (gaz_load_paths(g, files, nfiles, vnie_report, NULL) < 0) {
 		rc = VNIE_EXIT_USAGE;
 		goto out;
 	}

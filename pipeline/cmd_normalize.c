@@ -73,11 +73,7 @@ int cmd_normalize(int argc, char **argv)
 			fputs(usage, stdout);
 			return fflush(stdout) ? stage_write_error() : 0;
 		case OPT_TONE:
-			if (strcmp(optarg, "old") == 0)
-				o.style = NORM_TONE_OLD;
-			else if (strcmp(optarg, "new") == 0)
-				o.style = NORM_TONE_NEW;
-			else
+			if (norm_parse_style(optarg, &o.style) < 0)
 				return stage_usage_error("normalize", "--tone "
 					"takes old or new, not '%s'", optarg);
 			break;

@@ -68,13 +68,7 @@ int cmd_read(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			if (strcmp(optarg, "file") == 0)
-				in.by = INPUT_BY_FILE;
-			else if (strcmp(optarg, "line") == 0)
-				in.by = INPUT_BY_LINE;
-			else if (strcmp(optarg, "para") == 0)
-				in.by = INPUT_BY_PARA;
-			else
+			if (input_parse_by(optarg, &in.by) < 0)
 				return stage_usage_error("read", "--by takes "
 					"file, line or para, not '%s'", optarg);
 			break;

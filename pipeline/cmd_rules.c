@@ -51,19 +51,6 @@ enum {
 	OPT_NOPRE, OPT_STATS
 };
 
-static void report(void *arg, const char *file, size_t line, size_t col,
-		   const char *msg)
-{
-	(void)arg;
-	if (line == 0)
-		fprintf(stderr, "vnie rules: %s: %s\n", file, msg);
-	else if (col == 0)
-		fprintf(stderr, "vnie rules: %s:%zu: %s\n", file, line, msg);
-	else
-		fprintf(stderr, "vnie rules: %s:%zu:%zu: %s\n", file, line,
-			col, msg);
-}
-
 static void log_line(const char *msg)
 {
 	fprintf(stderr, "vnie rules: %s\n", msg);
@@ -178,7 +165,7 @@ int cmd_rules(int argc, char **argv)
 	if (ngaz == 0)
 		ro.gaz_dir = gazdir = data_path("gazetteers");
 	r = rules_load(nfiles ? files : (const char **)deffiles,
-		       nfiles ? nfiles : ndef, &ro, report, NULL);
+		       nfiles ? nfiles : ndef, &ro, vnie_report, NULL);
 	if (r == NULL) {
 		rc = VNIE_EXIT_USAGE;
 		goto out;

@@ -221,13 +221,7 @@ int cmd_run(int argc, char **argv)
 			records = 1;
 			break;
 		case OPT_BY:
-			if (strcmp(optarg, "file") == 0)
-				by = INPUT_BY_FILE;
-			else if (strcmp(optarg, "line") == 0)
-				by = INPUT_BY_LINE;
-			else if (strcmp(optarg, "para") == 0)
-				by = INPUT_BY_PARA;
-			else
+			if (input_parse_by(optarg, &by) < 0)
 				return stage_usage_error("run", "--by takes "
 					"file, line or para, not '%s'", optarg);
 			break;

@@ -338,7 +338,7 @@ static int dump_cb(const char *p, size_t n, void *arg)
 }
 
 /* A JSON string, escaped exactly as jansson's compact dump does. */
-static void write_string(const char *s, size_t n, struct buf *out)
+void json_write_string(const char *s, size_t n, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
@@ -400,7 +400,7 @@ static void write_value(json_t *v, struct buf *out)
 		     it = json_object_iter_next(v, it), i++) {
 			if (i > 0)
 				buf_addc(out, ',');
-			write_string(json_object_iter_key(it),
+			json_write_string(json_object_iter_key(it),
 				     json_object_iter_key_len(it), out);
 			buf_addc(out, ':');
 			write_value(json_object_iter_value(it), out);
@@ -418,7 +418,7 @@ static void write_value(json_t *v, struct buf *out)
 		buf_addc(out, ']');
 		break;
 	case JSON_STRING:
-		write_string(json_string_value(v), json_string_length(v), out);
+		json_write_string(json_string_value(v), json_string_length(v), out);
 		break;
 	case JSON_INTEGER:
 		len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,

@@ -104,4 +104,7 @@ void doc_write_error(struct buf *out, const char *stage, unsigned long line,
 /* Append a JSON value compactly, key order kept, UTF-8 unescaped. */
 void json_write(json_t *v, struct buf *out);
 
+/* Append s[0..n) as a quoted JSON string, escaped as json_write does. */
+void json_write_string(const char *s, size_t n, struct buf *out);
+
 #endif

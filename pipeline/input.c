@@ -211,6 +211,19 @@ static int read_dir(struct input *in, const char *path, const char *rel)
 	return rc;
 }
 
+int input_parse_by(const char *s, enum input_by *by)
+{
+	if (strcmp(s, "file") == 0)
+		*by = INPUT_BY_FILE;
+	else if (strcmp(s, "line") == 0)
+		*by = INPUT_BY_LINE;
+	else if (strcmp(s, "para") == 0)
+		*by = INPUT_BY_PARA;
+	else
+		return -1;
+	return 0;
+}
+
 int input_path(struct input *in, const char *path)
 {
 	struct stat st;

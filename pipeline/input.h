@@ -25,6 +25,9 @@ struct input {
 	int failed;   /* set when report was called */
 };
 
+/* "file", "line" or "para" to *by; -1 for anything else. */
+int input_parse_by(const char *s, enum input_by *by);
+
 /*
  * Read PATH ("-" for standard input, a file, or a folder recursively in
  * byte order of names, skipping names that start with '.' and, when

@@ -958,6 +958,17 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 	return w_finish(&w, n);
 }
 
+int norm_parse_style(const char *s, enum norm_style *style)
+{
+	if (strcmp(s, "old") == 0)
+		*style = NORM_TONE_OLD;
+	else if (strcmp(s, "new") == 0)
+		*style = NORM_TONE_NEW;
+	else
+		return -1;
+	return 0;
+}
+
 void norm_opts_init(struct norm_opts *o)
 {
 	o->nfc = o->tone = o->spaces = o->zero_width = o->newlines = 1;
@@ -1138,37 +1149,6 @@ static int q_key(const char *k, size_t kn, const char *lit)
 	return kn == strlen(lit) && memcmp(k, lit, kn) == 0;
 }
 
-/* Append s[0..n) as the body of a JSON string, escaped as jansson does. */
-static void json_escape(struct buf *out, const char *s, size_t n)
-{
-	size_t i, from = 0;
-	char u[8];
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *e;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(out, s + from, i - from);
-		from = i + 1;
-		switch (c) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\b': e = "\\b"; break;
-		case '\f': e = "\\f"; break;
-		case '\n': e = "\\n"; break;
-		case '\r': e = "\\r"; break;
-		case '\t': e = "\\t"; break;
-		default:
-			snprintf(u, sizeof(u), "\\u%04X", c);
-			e = u;
-		}
-		buf_adds(out, e);
-	}
-	buf_add(out, s + from, n - from);
-}
-
 static void count_warning(void *arg, const char *msg)
 {
 	(void)msg;
@@ -1287,9 +1267,9 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 		buf_add(res, s, n);
 		done = 1;
 	} else if (nwarn == 0 && !(fl & Q_LOOSE)) {
-		buf_add(res, s, tv0 + 1);
-		json_escape(res, out.p, out.n);
-		buf_adds(res, "\",\"raw\":");
+		buf_add(res, s, tv0);
+		json_write_string(out.p, out.n, res);
+		buf_adds(res, ",\"raw\":");
 		buf_add(res, s + tv0, tv1 - tv0);
 		buf_adds(res, ",\"offsets\":[");
 		for (a = 0; a < m.n; a++)

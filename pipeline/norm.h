@@ -45,6 +45,9 @@ struct norm_opts {
  * otherwise carry one line per syllable; the rest are counted in one. */
 #define NORM_MAX_WARNINGS_DEFAULT 5
 
+/* "old" or "new" to *style; -1 for anything else. */
+int norm_parse_style(const char *s, enum norm_style *style);
+
 /* All steps on, traditional tone style. */
 void norm_opts_init(struct norm_opts *o);
 

@@ -44,6 +44,22 @@ void vnie_bug(const char *file, int line, const char *fmt, ...)
 	abort();
 }
 
+void vnie_report(void *arg, const char *file, size_t line, size_t col,
+		 const char *msg)
+{
+	(void)arg;
+	if (file == NULL)
+		fprintf(stderr, "%s: %s\n", vnie_progname, msg);
+	else if (line == 0)
+		fprintf(stderr, "%s: %s: %s\n", vnie_progname, file, msg);
+	else if (col == 0)
+		fprintf(stderr, "%s: %s:%zu: %s\n", vnie_progname, file, line,
+			msg);
+	else
+		fprintf(stderr, "%s: %s:%zu:%zu: %s\n", vnie_progname, file,
+			line, col, msg);
+}
+
 static void oom(size_t n)
 {
 	fprintf(stderr, "%s: out of memory allocating %zu bytes\n",

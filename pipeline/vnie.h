@@ -45,6 +45,15 @@ extern const char *vnie_progname;
 /* Print "vnie STAGE: message" to stderr. */
 void vnie_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Print a problem found in a rule or gazetteer file as
+ * "vnie STAGE: file:line:col: message" (line and col left out when 0; just
+ * the message when file is NULL). Fits the report callbacks of gaz.h and
+ * rules.h; arg is unused.
+ */
+void vnie_report(void *arg, const char *file, size_t line, size_t col,
+		 const char *msg);
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
