@@ -671,20 +671,15 @@ static inline int prefilter_ok(struct work *w, const struct rule *ru)
 		return 0;
 	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
-		int any = 0;
+		int any;
 
-		for (size_t i = 0; i < cl->n && !any; i++) {
-			const struct atom *a = &cl->a[i];
-
-			if (a->kind == AT_TYPE)
-				any = (w->types_present >> a->id) & 1;
-			else if (a->kind == AT_DIGIT)
-				any = piece_digit(w);
-			else if (a->kind == AT_CLASS)
-				any = (w->classes_present >> a->id) & 1;
-			else
-				any = lit_present(w, a);
-		}
+		if ((w->types_present & cl->tmask) ||
+		    (w->classes_present & cl->cmask) ||
+		    (cl->digit && piece_digit(w)))
+			continue;
+		any = 0;
+		for (size_t i = cl->lit0; i < cl->n && !any; i++)
+			any = lit_present(w, &cl->a[i]);
 		if (!any)
 			return 0;
 	}

@@ -969,6 +969,34 @@ static struct reqset parse_alt(struct px *P, int ci)
 	return out;
 }
 
+void rules_clause_fold(struct clause *c)
+{
+	struct atom lits[RULES_MAX_ATOMS];
+	size_t nl = 0, n = 0;
+
+	c->tmask = 0;
+	c->cmask = 0;
+	c->digit = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct atom *a = &c->a[i];
+
+		if (a->kind == AT_TYPE)
+			c->tmask |= 1u << a->id;
+		else if (a->kind == AT_CLASS)
+			c->cmask |= (uint64_t)1 << a->id;
+		else if (a->kind == AT_DIGIT)
+			c->digit = 1;
+		else {
+			lits[nl++] = *a;
+			continue;
+		}
+		c->a[n++] = *a;
+	}
+	c->lit0 = n;
+	for (size_t i = 0; i < nl; i++)
+		c->a[n++] = lits[i];
+}
+
 static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 {
 	struct px P = { L, x, x->out.p, x->out.n, 0, 0 };
@@ -995,6 +1023,8 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 	for (size_t k = 0; k < rs.n; k++)
 		if (!(rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE))
 			ru->req[ru->nreq++] = rs.c[k];
+	for (size_t k = 0; k < ru->nreq; k++)
+		rules_clause_fold(&ru->req[k]);
 	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
 		ru->first_ent = 1;
 		for (size_t i = 0; i < ru->req[0].n; i++) {
