@@ -597,6 +597,26 @@ static int bg_may_hold(const uint64_t *set, const struct lit *l)
 	return 1;
 }
 
+/* 1 if l occurs in s[0..n): for a sentence and a word, a scan for the
+ * first byte and a compare beats glibc's memmem, whose set-up is made
+ * for long texts. */
+static int lit_in(const char *s, size_t n, const struct lit *l)
+{
+	const char *p = s, *end;
+
+	if (l->n == 0)
+		return 1;
+	if (l->n > n)
+		return 0;
+	end = s + (n - l->n) + 1;
+	while (p < end && (p = memchr(p, l->s[0], (size_t)(end - p))) != NULL) {
+		if (memcmp(p + 1, l->s + 1, l->n - 1) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 /* The lower-cased text of the current piece, made once per record. */
 static void piece_lower(struct work *w, const char **s, size_t *n)
 {
@@ -629,8 +649,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_low, t, tn);
 			p->have_bg_low = 1;
 		}
-		*c = bg_may_hold(p->bg_low, l) &&
-		     memmem(t, tn, l->s, l->n) != NULL;
+		*c = bg_may_hold(p->bg_low, l) && lit_in(t, tn, l);
 	} else {
 		t = w->d->text + p->bs;
 		tn = p->be - p->bs;
@@ -642,8 +661,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_text, t, tn);
 			p->have_bg_text = 1;
 		}
-		*c = bg_may_hold(p->bg_text, l) &&
-		     memmem(t, tn, l->s, l->n) != NULL;
+		*c = bg_may_hold(p->bg_text, l) && lit_in(t, tn, l);
 	}
 	return *c;
 }
@@ -678,8 +696,11 @@ static inline int prefilter_ok(struct work *w, const struct rule *ru)
 		    (cl->digit && piece_digit(w)))
 			continue;
 		any = 0;
-		for (size_t i = cl->lit0; i < cl->n && !any; i++)
-			any = lit_present(w, &cl->a[i]);
+		for (size_t i = cl->lit0; i < cl->n && !any; i++) {
+			signed char c = w->litcache[cl->a[i].id];
+
+			any = c >= 0 ? c : lit_present(w, &cl->a[i]);
+		}
 		if (!any)
 			return 0;
 	}

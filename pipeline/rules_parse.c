@@ -591,6 +591,10 @@ struct reqset {
 	size_t n;
 };
 
+/* Literals longer than this keep their bigrams in text order (the order
+ * is a speed matter only; literals are words and short phrases). */
+#define RULES_MAX_LIT_ORDER 256
+
 struct px {
 	struct loader *L;
 	const struct exp *x;
@@ -598,6 +602,50 @@ struct px {
 	size_t n, i;
 	int giveup;         /* syntax the extractor does not follow */
 };
+
+/* How rare a bigram of text is likely to be: the bytes that tell one
+ * accented letter from another, capitals and digits first; a space or a
+ * pair of plain lower-case letters last. */
+static int bigram_rarity(unsigned char a, unsigned char b)
+{
+	if (a == ' ' || b == ' ')
+		return 0;
+	if (a >= 0x80 && a < 0xC0 && b >= 0x80 && b < 0xC0)
+		return 4;
+	if ((a >= 'A' && a <= 'Z') || (b >= 'A' && b <= 'Z') ||
+	    (a >= '0' && a <= '9') || (b >= '0' && b <= '9'))
+		return 3;
+	if (a >= 0xC0 && b >= 0x80 && b < 0xC0)
+		return 2;
+	if (a >= 0x80 || b >= 0x80)
+		return 1;
+	return 1;
+}
+
+/* The prefilter gives up at the first bigram missing from a text: order
+ * a literal's bigram hashes (all must be present, so any order says the
+ * same) rarest first. */
+static void bigram_order(uint16_t *bg, const char *s, size_t n)
+{
+	int rank[RULES_MAX_LIT_ORDER];
+	size_t m = n > 0 ? n - 1 : 0;
+
+	if (m > RULES_MAX_LIT_ORDER)
+		return;
+	for (size_t i = 0; i < m; i++)
+		rank[i] = bigram_rarity((unsigned char)s[i],
+					(unsigned char)s[i + 1]);
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && rank[j] > rank[j - 1]; j--) {
+			int t = rank[j];
+			uint16_t h = bg[j];
+
+			rank[j] = rank[j - 1];
+			rank[j - 1] = t;
+			bg[j] = bg[j - 1];
+			bg[j - 1] = h;
+		}
+}
 
 static int lit_index(struct rules *r, const char *s, size_t n)
 {
@@ -610,6 +658,7 @@ static int lit_index(struct rules *r, const char *s, size_t n)
 	for (size_t i = 0; i + 1 < n; i++)
 		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
 			(unsigned char)s[i], (unsigned char)s[i + 1]);
+	bigram_order(r->lits[r->nlits].bg, s, n);
 	return (int)r->nlits++;
 }
 
