@@ -135,6 +135,7 @@ struct work {
 	size_t *tmp;           /* scratch of the merge sort */
 	size_t cap_tmp;
 	size_t cap_sorted, cap_pieces, cap_litall, cap_tab;
+	size_t shadow_from;    /* the piece's first entity in sorted */
 };
 
 /*
@@ -482,25 +483,53 @@ static void copy_text(struct buf *b, const char *s, size_t n)
 		buf_add(b, s + i, n - i);
 }
 
-/* Build the shadow of [cs, ce); *pos walks the sorted live entities. */
-static void build_shadow(struct work *w, size_t pi, size_t *pos)
+/*
+ * Start on piece pi: what entity types and classes its shadow holds
+ * (what the prefilter needs), without making the shadow itself, which
+ * shadow_text() does when a rule is to run. *pos walks the sorted live
+ * entities.
+ */
+static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 {
 	struct piece *p = &w->pieces[pi];
-	size_t cs = p->cs, ce = p->ce, last = cs, lastb, k;
+	size_t cs = p->cs, ce = p->ce, last = cs, k;
 
 	w->pc = p;
 	w->cs = cs;
 	w->ce = ce;
-	w->bs = lastb = p->bs;
+	w->bs = p->bs;
 	w->be = p->be;
 	w->nsegs = 0;
+	w->sh = NULL;
+	w->shn = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
 	w->litcache = w->litall + pi * (w->r->nlits + 1);
-	buf_reset(&w->shadow);
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
+	w->shadow_from = *pos;
 	for (k = *pos; k < w->nsorted; k++) {
+		const struct ent *x = &w->e[w->sorted[k]];
+
+		if (x->start >= ce)
+			break;
+		if (x->start < last || x->end > ce)
+			continue;
+		w->types_present |= 1u << x->type;
+		if (x->cls)
+			w->classes_present |= (uint64_t)1 << x->cls;
+		last = x->end;
+	}
+}
+
+/* Make the shadow of the current piece (shadow_masks) the subject. */
+static void shadow_text(struct work *w)
+{
+	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k;
+
+	w->nsegs = 0;
+	buf_reset(&w->shadow);
+	for (k = w->shadow_from; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 		size_t xb;
 		unsigned cp;
@@ -516,9 +545,6 @@ static void build_shadow(struct work *w, size_t pi, size_t *pos)
 		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
 		     (unsigned)x->cls;
 		buf_add_cp(&w->shadow, cp);
-		w->types_present |= 1u << x->type;
-		if (x->cls)
-			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
 		lastb = x->be;
 	}
@@ -1838,12 +1864,18 @@ static void run_phase(struct work *w, const struct phase *ph)
 	for (pi = 0; pi < w->npieces; pi++) {
 		size_t nplain = 0;
 
-		build_shadow(w, pi, &pos);
+		int made = 0;
+
+		shadow_masks(w, pi, &pos);
 		for (size_t k = 0; k < ph->n; k++) {
 			const struct rule *ru = &w->r->rules[ph->first + k];
 
-			if (!ru->plain && prefilter_ok(w, ru))
+			if (!ru->plain && prefilter_ok(w, ru)) {
+				if (!made)
+					shadow_text(w);
+				made = 1;
 				run_rule(w, ru);
+			}
 			nplain += ru->plain;
 		}
 		if (nplain == 0)
