@@ -172,6 +172,7 @@ int cmd_rules(int argc, char **argv)
 	}
 	st.ctx = r;
 	rc = stage_run(&st, stdin);
+	rules_thread_release();
 	rules_report_stats(r, log_line);
 out:
 	rules_free(r);

@@ -6,6 +6,7 @@
  * so the output is byte-identical to the piped chain with the same options.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +199,11 @@ int cmd_run(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.progress = isatty(2);
 	stage_init(&common, "run", NULL, NULL);
+	/* As in vnie rules: every record allocates and frees the same few
+	 * hundred kilobytes; without this glibc hands them back to the
+	 * kernel after each record and faults them in again. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
 	chain_opts_init(&co);
 	while ((c = getopt_long(argc, argv, "hj:r:g:", opts, NULL)) != -1) {
 		if ((h = stage_opt(&common, c, optarg)) != 0) {

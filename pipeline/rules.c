@@ -13,6 +13,7 @@
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,66 @@ struct work {
 	struct piece *pc;      /* the current piece */
 	struct buf lowall;     /* lower-cased pieces, made when needed */
 	const char *id;
+	/* code point -> byte and byte -> code point of the whole text, so
+	 * that each translation is one load; NULL for a text longer than
+	 * RULES_MAX_TABLE_TEXT (doc_byte and doc_cp then) */
+	uint32_t *c2b, *b2c;
+	size_t ncp;
+	size_t *tmp;           /* scratch of the merge sort */
+	size_t cap_tmp;
+	size_t cap_sorted, cap_pieces, cap_litall, cap_tab;
+	size_t shadow_from;    /* the piece's first entity in sorted */
 };
+
+/*
+ * The offset tables cost 8 bytes per byte of text: past this length of
+ * text (far beyond any article), translations go through the document's
+ * own sparse index instead, so memory stays bounded.
+ */
+#define RULES_MAX_TABLE_TEXT ((size_t)16 << 20)
+
+static void build_offsets(struct work *w)
+{
+	const unsigned char *p = (const unsigned char *)w->d->text;
+	size_t n = w->d->len, i = 0, cp = 0;
+
+	if (n > RULES_MAX_TABLE_TEXT) {
+		w->c2b = w->b2c = NULL;
+		w->ncp = doc_ncp(w->d);
+		return;
+	}
+	while (i < n) {
+		size_t l = utf8_len(p[i]);
+
+		if (l > n - i)
+			l = n - i;
+		w->c2b[cp] = (uint32_t)i;
+		w->b2c[i] = (uint32_t)cp;
+		for (size_t k = 1; k < l; k++)
+			w->b2c[i + k] = (uint32_t)(cp + 1);
+		i += l;
+		cp++;
+	}
+	w->c2b[cp] = (uint32_t)n;
+	w->b2c[n] = (uint32_t)cp;
+	w->ncp = cp;
+}
+
+/* Byte offset of code point cp; code point of byte b (as doc_byte and
+ * doc_cp). */
+static inline size_t w_byte(const struct work *w, size_t cp)
+{
+	if (w->c2b == NULL)
+		return doc_byte(w->d, cp);
+	return cp >= w->ncp ? w->d->len : w->c2b[cp];
+}
+
+static inline size_t w_cp(const struct work *w, size_t b)
+{
+	if (w->b2c == NULL)
+		return doc_cp(w->d, b);
+	return b >= w->d->len ? w->ncp : w->b2c[b];
+}
 
 static void logf_(const struct work *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -161,7 +221,7 @@ static const char *type_name(const struct ent *x)
 /* Text of [s, e) code points, as (pointer, length). */
 static const char *span_text(struct work *w, size_t s, size_t e, size_t *n)
 {
-	size_t bs = doc_byte(w->d, s), be = doc_byte(w->d, e);
+	size_t bs = w_byte(w, s), be = w_byte(w, e);
 
 	*n = be - bs;
 	return w->d->text + bs;
@@ -243,8 +303,8 @@ static void load_input(struct work *w)
 		x = push_ent(&w->e, &w->ne, &w->cap_e);
 		x->start = s;
 		x->end = e;
-		x->bs = doc_byte(w->d, s);
-		x->be = doc_byte(w->d, e);
+		x->bs = w_byte(w, s);
+		x->be = w_byte(w, e);
 		x->type = rules_type_index(t, strlen(t));
 		if (x->type < 0)
 			x->type = RT_OTHER;
@@ -302,32 +362,93 @@ static void free_ent(struct ent *x)
 
 /* ---- the shadow ------------------------------------------------------------- */
 
-/* qsort has no context argument in C11: the work being sorted. */
-static _Thread_local struct work *tl_sort_w;
-
-static int cmp_live(const void *a, const void *b)
+/* Entities by start, the longer first, then by index: a total order. */
+static inline int ent_before(const struct work *w, size_t a, size_t b)
 {
-	const struct ent *x = &tl_sort_w->e[*(const size_t *)a];
-	const struct ent *y = &tl_sort_w->e[*(const size_t *)b];
+	const struct ent *x = &w->e[a], *y = &w->e[b];
 
 	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
+		return x->start < y->start;
 	if (x->end != y->end)
-		return x->end > y->end ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+		return x->end > y->end;
+	return a < b;
+}
+
+/*
+ * Sort entity indices v[0..n) by ent_before: insertion sort over runs,
+ * then merges through w->tmp. Entities mostly come in order already (the
+ * input's, and the last phase's), so this is near linear and allocates
+ * nothing once the scratch has grown.
+ */
+#define RULES_SORT_RUN 16
+static void sort_ents(struct work *w, size_t *v, size_t n)
+{
+	size_t i, j, width, *a = v, *b;
+
+	for (i = 0; i < n; i += RULES_SORT_RUN) {
+		size_t end = i + RULES_SORT_RUN < n ? i + RULES_SORT_RUN : n;
+
+		for (j = i + 1; j < end; j++) {
+			size_t x = v[j], k = j;
+
+			while (k > i && ent_before(w, x, v[k - 1])) {
+				v[k] = v[k - 1];
+				k--;
+			}
+			v[k] = x;
+		}
+	}
+	if (n <= RULES_SORT_RUN)
+		return;
+	if (w->cap_tmp < n) {
+		free(w->tmp);
+		w->cap_tmp = 2 * n;
+		w->tmp = xmalloc(w->cap_tmp * sizeof(*w->tmp));
+	}
+	b = w->tmp;
+	for (width = RULES_SORT_RUN; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t mid = i + width < n ? i + width : n;
+			size_t end = i + 2 * width < n ? i + 2 * width : n;
+			size_t p = i, q = mid, o = i;
+
+			if (mid == end || !ent_before(w, a[mid], a[mid - 1])) {
+				memcpy(b + i, a + i, (end - i) * sizeof(*a));
+				continue;
+			}
+			while (p < mid && q < end)
+				b[o++] = ent_before(w, a[q], a[p]) ? a[q++] :
+								     a[p++];
+			while (p < mid)
+				b[o++] = a[p++];
+			while (q < end)
+				b[o++] = a[q++];
+		}
+		{
+			size_t *t = a;
+
+			a = b;
+			b = t;
+		}
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof(*v));
 }
 
 static void sort_live(struct work *w)
 {
 	size_t i;
 
-	w->sorted = xrealloc(w->sorted, (w->ne + 1) * sizeof(*w->sorted));
+	if (w->ne + 1 > w->cap_sorted) {
+		w->cap_sorted = 2 * (w->ne + 1);
+		w->sorted = xrealloc(w->sorted,
+				     w->cap_sorted * sizeof(*w->sorted));
+	}
 	w->nsorted = 0;
 	for (i = 0; i < w->ne; i++)
 		if (!w->e[i].removed && w->e[i].end > w->e[i].start)
 			w->sorted[w->nsorted++] = i;
-	tl_sort_w = w;
-	qsort(w->sorted, w->nsorted, sizeof(*w->sorted), cmp_live);
+	sort_ents(w, w->sorted, w->nsorted);
 }
 
 static void add_seg(struct work *w, size_t off, size_t byte, long ent)
@@ -362,25 +483,53 @@ static void copy_text(struct buf *b, const char *s, size_t n)
 		buf_add(b, s + i, n - i);
 }
 
-/* Build the shadow of [cs, ce); *pos walks the sorted live entities. */
-static void build_shadow(struct work *w, size_t pi, size_t *pos)
+/*
+ * Start on piece pi: what entity types and classes its shadow holds
+ * (what the prefilter needs), without making the shadow itself, which
+ * shadow_text() does when a rule is to run. *pos walks the sorted live
+ * entities.
+ */
+static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 {
 	struct piece *p = &w->pieces[pi];
-	size_t cs = p->cs, ce = p->ce, last = cs, lastb, k;
+	size_t cs = p->cs, ce = p->ce, last = cs, k;
 
 	w->pc = p;
 	w->cs = cs;
 	w->ce = ce;
-	w->bs = lastb = p->bs;
+	w->bs = p->bs;
 	w->be = p->be;
 	w->nsegs = 0;
+	w->sh = NULL;
+	w->shn = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
 	w->litcache = w->litall + pi * (w->r->nlits + 1);
-	buf_reset(&w->shadow);
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
+	w->shadow_from = *pos;
 	for (k = *pos; k < w->nsorted; k++) {
+		const struct ent *x = &w->e[w->sorted[k]];
+
+		if (x->start >= ce)
+			break;
+		if (x->start < last || x->end > ce)
+			continue;
+		w->types_present |= 1u << x->type;
+		if (x->cls)
+			w->classes_present |= (uint64_t)1 << x->cls;
+		last = x->end;
+	}
+}
+
+/* Make the shadow of the current piece (shadow_masks) the subject. */
+static void shadow_text(struct work *w)
+{
+	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k;
+
+	w->nsegs = 0;
+	buf_reset(&w->shadow);
+	for (k = w->shadow_from; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 		size_t xb;
 		unsigned cp;
@@ -396,9 +545,6 @@ static void build_shadow(struct work *w, size_t pi, size_t *pos)
 		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
 		     (unsigned)x->cls;
 		buf_add_cp(&w->shadow, cp);
-		w->types_present |= 1u << x->type;
-		if (x->cls)
-			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
 		lastb = x->be;
 	}
@@ -446,7 +592,7 @@ static size_t map_off(struct work *w, size_t off)
 	g = &w->segs[lo];
 	if (g->ent >= 0)
 		return w->e[g->ent].start;
-	return doc_cp(w->d, g->byte + (off - g->off));
+	return w_cp(w, g->byte + (off - g->off));
 }
 
 /* ---- prefilter ------------------------------------------------------------------ */
@@ -475,6 +621,26 @@ static int bg_may_hold(const uint64_t *set, const struct lit *l)
 			return 0;
 	}
 	return 1;
+}
+
+/* 1 if l occurs in s[0..n): for a sentence and a word, a scan for the
+ * first byte and a compare beats glibc's memmem, whose set-up is made
+ * for long texts. */
+static int lit_in(const char *s, size_t n, const struct lit *l)
+{
+	const char *p = s, *end;
+
+	if (l->n == 0)
+		return 1;
+	if (l->n > n)
+		return 0;
+	end = s + (n - l->n) + 1;
+	while (p < end && (p = memchr(p, l->s[0], (size_t)(end - p))) != NULL) {
+		if (memcmp(p + 1, l->s + 1, l->n - 1) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 /* The lower-cased text of the current piece, made once per record. */
@@ -509,8 +675,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_low, t, tn);
 			p->have_bg_low = 1;
 		}
-		*c = bg_may_hold(p->bg_low, l) &&
-		     memmem(t, tn, l->s, l->n) != NULL;
+		*c = bg_may_hold(p->bg_low, l) && lit_in(t, tn, l);
 	} else {
 		t = w->d->text + p->bs;
 		tn = p->be - p->bs;
@@ -522,8 +687,7 @@ static int lit_present(struct work *w, const struct atom *a)
 			bg_fill(p->bg_text, t, tn);
 			p->have_bg_text = 1;
 		}
-		*c = bg_may_hold(p->bg_text, l) &&
-		     memmem(t, tn, l->s, l->n) != NULL;
+		*c = bg_may_hold(p->bg_text, l) && lit_in(t, tn, l);
 	}
 	return *c;
 }
@@ -551,19 +715,17 @@ static inline int prefilter_ok(struct work *w, const struct rule *ru)
 		return 0;
 	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
-		int any = 0;
+		int any;
 
-		for (size_t i = 0; i < cl->n && !any; i++) {
-			const struct atom *a = &cl->a[i];
+		if ((w->types_present & cl->tmask) ||
+		    (w->classes_present & cl->cmask) ||
+		    (cl->digit && piece_digit(w)))
+			continue;
+		any = 0;
+		for (size_t i = cl->lit0; i < cl->n && !any; i++) {
+			signed char c = w->litcache[cl->a[i].id];
 
-			if (a->kind == AT_TYPE)
-				any = (w->types_present >> a->id) & 1;
-			else if (a->kind == AT_DIGIT)
-				any = piece_digit(w);
-			else if (a->kind == AT_CLASS)
-				any = (w->classes_present >> a->id) & 1;
-			else
-				any = lit_present(w, a);
+			any = c >= 0 ? c : lit_present(w, &cl->a[i]);
 		}
 		if (!any)
 			return 0;
@@ -670,8 +832,8 @@ static void do_match(struct m *m)
 			x = push_ent(&w->c, &w->nc, &w->cap_c);
 			x->start = s;
 			x->end = e;
-			x->bs = doc_byte(w->d, s);
-			x->be = doc_byte(w->d, e);
+			x->bs = w_byte(w, s);
+			x->be = w_byte(w, e);
 			x->type = ac->type;
 			x->rule = ru;
 			x->priority = ru->priority;
@@ -1310,8 +1472,8 @@ static void acronyms(struct work *w)
 					    q - p - 1, &full) < 0)
 				continue;
 		}
-		as = doc_cp(w->d, p + 1);
-		ae = doc_cp(w->d, q);
+		as = w_cp(w, p + 1);
+		ae = w_cp(w, q);
 		/* the gloss is not a second mention */
 		if (glend > be) {
 			while ((dup = exact(w, as, ae, ~0u)) >= 0) {
@@ -1321,7 +1483,7 @@ static void acronyms(struct work *w)
 				      as, ae);
 			}
 		}
-		glend = doc_cp(w->d, glend);
+		glend = w_cp(w, glend);
 		for (k = 0; k < w->ne; k++) {
 			struct ent *y = &w->e[k];
 			size_t cn, rest, an = q - p - 1;
@@ -1462,18 +1624,6 @@ static void doc_step(struct work *w)
 
 /* ---- writing the record -------------------------------------------------------------- */
 
-static int cmp_out(const void *a, const void *b)
-{
-	const struct ent *x = &tl_sort_w->e[*(const size_t *)a];
-	const struct ent *y = &tl_sort_w->e[*(const size_t *)b];
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if (x->end != y->end)
-		return x->end > y->end ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 static long max_id(json_t *a, char c)
 {
 	long next = 1, v;
@@ -1544,8 +1694,7 @@ static void write_out(struct work *w)
 		if (!w->e[i].removed)
 			order[n++] = i;
 	}
-	tl_sort_w = w;
-	qsort(order, n, sizeof(*order), cmp_out);
+	sort_ents(w, order, n);
 	for (i = 0; i < n; i++) {
 		struct ent *x = &w->e[order[i]];
 		json_t *o;
@@ -1648,7 +1797,7 @@ static void write_out(struct work *w)
  * (a text with no space in the second half of the window is not cut). */
 static size_t piece_end(struct work *w, size_t s, size_t e)
 {
-	size_t bs = doc_byte(w->d, s), be = doc_byte(w->d, e), cut;
+	size_t bs = w_byte(w, s), be = w_byte(w, e), cut;
 
 	if (be - bs <= RULES_MAX_SENTENCE_BYTES)
 		return e;
@@ -1658,17 +1807,17 @@ static size_t piece_end(struct work *w, size_t s, size_t e)
 		cut--;
 	if (w->d->text[cut] != ' ')
 		return e;
-	return doc_cp(w->d, cut + 1);
+	return w_cp(w, cut + 1);
 }
 
 /* Cut the text into pieces: its sentences, long ones cut further. */
 static void make_pieces(struct work *w)
 {
 	json_t *sents = doc_array(w->d, "sentences", 0), *sp;
-	size_t nsent = sents ? json_array_size(sents) : 0, i, cap = 0;
+	size_t nsent = sents ? json_array_size(sents) : 0, i, nl;
 
 	for (i = 0; i < (nsent ? nsent : 1); i++) {
-		size_t s = 0, e = doc_ncp(w->d), pe;
+		size_t s = 0, e = w->ncp, pe;
 
 		if (nsent) {
 			sp = json_array_get(sents, i);
@@ -1681,24 +1830,30 @@ static void make_pieces(struct work *w)
 			pe = piece_end(w, s, e);
 			if (pe <= s)
 				pe = e;
-			if (w->npieces == cap) {
-				cap = cap ? cap * 2 : 32;
-				w->pieces = xrealloc(w->pieces,
-						     cap * sizeof(*w->pieces));
+			if (w->npieces == w->cap_pieces) {
+				w->cap_pieces = w->cap_pieces ?
+						w->cap_pieces * 2 : 32;
+				w->pieces = xrealloc(w->pieces, w->cap_pieces *
+						     sizeof(*w->pieces));
 			}
 			p = &w->pieces[w->npieces++];
 			p->cs = s;
 			p->ce = pe;
-			p->bs = doc_byte(w->d, s);
-			p->be = doc_byte(w->d, pe);
+			p->bs = w_byte(w, s);
+			p->be = w_byte(w, pe);
 			p->lowoff = (size_t)-1;
 			p->lowlen = 0;
 			p->have_bg_text = p->have_bg_low = 0;
 			p->has_digit = -1;
 		}
 	}
-	w->litall = xmalloc(w->npieces * (w->r->nlits + 1) + 1);
-	memset(w->litall, -1, w->npieces * (w->r->nlits + 1));
+	nl = w->npieces * (w->r->nlits + 1) + 1;
+	if (nl > w->cap_litall) {
+		free(w->litall);
+		w->litall = xmalloc(nl);
+		w->cap_litall = nl;
+	}
+	memset(w->litall, -1, nl - 1);
 }
 
 static void run_phase(struct work *w, const struct phase *ph)
@@ -1709,12 +1864,18 @@ static void run_phase(struct work *w, const struct phase *ph)
 	for (pi = 0; pi < w->npieces; pi++) {
 		size_t nplain = 0;
 
-		build_shadow(w, pi, &pos);
+		int made = 0;
+
+		shadow_masks(w, pi, &pos);
 		for (size_t k = 0; k < ph->n; k++) {
 			const struct rule *ru = &w->r->rules[ph->first + k];
 
-			if (!ru->plain && prefilter_ok(w, ru))
+			if (!ru->plain && prefilter_ok(w, ru)) {
+				if (!made)
+					shadow_text(w);
+				made = 1;
 				run_rule(w, ru);
+			}
 			nplain += ru->plain;
 		}
 		if (nplain == 0)
@@ -1731,6 +1892,131 @@ static void run_phase(struct work *w, const struct phase *ph)
 	bind_relations(w);
 }
 
+/*
+ * What one thread keeps from record to record: the buffers of struct
+ * work (grown, never shrunk below what a record needed) and the PCRE2
+ * match data and context, so that a record costs no allocation of them.
+ * Freed when the thread ends (or by rules_thread_release).
+ */
+static pthread_key_t keep_key;
+static pthread_once_t keep_once = PTHREAD_ONCE_INIT;
+static int keep_key_ok;
+static _Thread_local struct work *tl_keep;
+
+static void keep_free(void *arg)
+{
+	struct work *k = arg;
+
+	if (k == NULL)
+		return;
+	free(k->e);
+	free(k->c);
+	free(k->sorted);
+	free(k->segs);
+	free(k->litall);
+	free(k->pieces);
+	free(k->c2b);
+	free(k->b2c);
+	free(k->tmp);
+	buf_release(&k->lowall);
+	buf_release(&k->shadow);
+	if (k->md)
+		pcre2_match_data_free(k->md);
+	if (k->mc)
+		pcre2_match_context_free(k->mc);
+	free(k);
+}
+
+static void keep_make_key(void)
+{
+	keep_key_ok = pthread_key_create(&keep_key, keep_free) == 0;
+}
+
+void rules_thread_release(void)
+{
+	if (tl_keep == NULL)
+		return;
+	pthread_once(&keep_once, keep_make_key);
+	if (keep_key_ok)
+		pthread_setspecific(keep_key, NULL);
+	keep_free(tl_keep);
+	tl_keep = NULL;
+}
+
+/* The match context's limits as set: the context is set again when a
+ * rule set with other limits runs on this thread. */
+static _Thread_local uint64_t tl_limits[3];
+
+static void take_keep(struct work *w, const struct rules *r)
+{
+	struct work *k = tl_keep;
+	size_t n = w->d->len + 1;
+
+	if (k == NULL) {
+		k = tl_keep = xcalloc(1, sizeof(*k));
+		buf_init(&k->shadow);
+		buf_init(&k->lowall);
+		pthread_once(&keep_once, keep_make_key);
+		if (keep_key_ok)
+			pthread_setspecific(keep_key, k);
+	}
+	if (k->md == NULL ||
+	    pcre2_get_ovector_count(k->md) != r->max_groups + 1) {
+		if (k->md)
+			pcre2_match_data_free(k->md);
+		k->md = pcre2_match_data_create(r->max_groups + 1, NULL);
+	}
+	if (k->mc == NULL || tl_limits[0] != r->opts.match_limit ||
+	    tl_limits[1] != r->opts.depth_limit ||
+	    tl_limits[2] != r->opts.heap_limit_kb) {
+		if (k->mc == NULL)
+			k->mc = pcre2_match_context_create(NULL);
+		pcre2_set_match_limit(k->mc, (uint32_t)r->opts.match_limit);
+		pcre2_set_depth_limit(k->mc, (uint32_t)r->opts.depth_limit);
+		pcre2_set_heap_limit(k->mc, (uint32_t)r->opts.heap_limit_kb);
+		tl_limits[0] = r->opts.match_limit;
+		tl_limits[1] = r->opts.depth_limit;
+		tl_limits[2] = r->opts.heap_limit_kb;
+	}
+	if (w->d->len <= RULES_MAX_TABLE_TEXT && n > k->cap_tab) {
+		free(k->c2b);
+		free(k->b2c);
+		k->c2b = xmalloc(n * sizeof(*k->c2b));
+		k->b2c = xmalloc(n * sizeof(*k->b2c));
+		k->cap_tab = n;
+	}
+	w->e = k->e; w->cap_e = k->cap_e;
+	w->c = k->c; w->cap_c = k->cap_c;
+	w->sorted = k->sorted; w->cap_sorted = k->cap_sorted;
+	w->segs = k->segs; w->cap_segs = k->cap_segs;
+	w->pieces = k->pieces; w->cap_pieces = k->cap_pieces;
+	w->litall = k->litall; w->cap_litall = k->cap_litall;
+	w->tmp = k->tmp; w->cap_tmp = k->cap_tmp;
+	w->shadow = k->shadow;
+	w->lowall = k->lowall;
+	buf_reset(&w->shadow);
+	buf_reset(&w->lowall);
+	w->md = k->md;
+	w->mc = k->mc;
+	w->c2b = k->c2b;
+	w->b2c = k->b2c;
+}
+
+static void give_keep(struct work *w)
+{
+	struct work *k = tl_keep;
+
+	k->e = w->e; k->cap_e = w->cap_e;
+	k->c = w->c; k->cap_c = w->cap_c;
+	k->sorted = w->sorted; k->cap_sorted = w->cap_sorted;
+	k->segs = w->segs; k->cap_segs = w->cap_segs;
+	k->pieces = w->pieces; k->cap_pieces = w->cap_pieces;
+	k->litall = w->litall; k->cap_litall = w->cap_litall;
+	k->tmp = w->tmp; k->cap_tmp = w->cap_tmp;
+	k->shadow = w->shadow;
+	k->lowall = w->lowall;
+}
+
 int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 {
 	const struct rules *r = ctx;
@@ -1742,14 +2028,10 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	w.r = r;
 	w.d = d;
 	w.id = doc_id(d);
-	buf_init(&w.shadow);
-	buf_init(&w.lowall);
-	w.md = pcre2_match_data_create(r->max_groups + 1, NULL);
-	w.mc = pcre2_match_context_create(NULL);
-	pcre2_set_match_limit(w.mc, (uint32_t)r->opts.match_limit);
-	pcre2_set_depth_limit(w.mc, (uint32_t)r->opts.depth_limit);
-	pcre2_set_heap_limit(w.mc, (uint32_t)r->opts.heap_limit_kb);
-	w.litall = NULL;
+	take_keep(&w, r);
+	if (d->len > RULES_MAX_TABLE_TEXT)
+		w.c2b = w.b2c = NULL;
+	build_offsets(&w);
 	load_input(&w);
 	resolve_input(&w);
 	make_pieces(&w);
@@ -1761,19 +2043,10 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	write_out(&w);
 	for (i = 0; i < w.ne; i++)
 		free_ent(&w.e[i]);
-	free(w.e);
-	free(w.c);
 	free(w.s);
 	free(w.pr);
 	free(w.fr);
-	free(w.sorted);
-	free(w.segs);
-	free(w.litall);
-	free(w.pieces);
-	buf_release(&w.lowall);
-	buf_release(&w.shadow);
-	pcre2_match_data_free(w.md);
-	pcre2_match_context_free(w.mc);
+	give_keep(&w);
 	return 0;
 }
 

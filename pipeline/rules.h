@@ -103,4 +103,11 @@ void rules_files_free(char **files, size_t n);
  */
 int rules_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
+/*
+ * rules_stage keeps its buffers and PCRE2 match data per thread, from one
+ * record to the next; they are freed when the thread ends, or now by this
+ * call (a thread that goes on living without running the stage again).
+ */
+void rules_thread_release(void);
+
 #endif

@@ -116,7 +116,16 @@ struct atom {
 struct clause {
 	struct atom a[RULES_MAX_ATOMS];
 	size_t n;
+	/* the same atoms, folded for one test each (rules_clause_fold):
+	 * entity types and classes as masks, digits as a flag, and the
+	 * literals, which a[lit0 .. n) holds */
+	unsigned tmask;
+	uint64_t cmask;
+	int digit;
+	size_t lit0;
 };
+
+void rules_clause_fold(struct clause *c);
 
 struct rule {
 	/* the first clause when it names only entities, as masks: tested

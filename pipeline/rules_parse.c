@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "data.h"
 #include "rules_int.h"
@@ -591,6 +592,10 @@ struct reqset {
 	size_t n;
 };
 
+/* Literals longer than this keep their bigrams in text order (the order
+ * is a speed matter only; literals are words and short phrases). */
+#define RULES_MAX_LIT_ORDER 256
+
 struct px {
 	struct loader *L;
 	const struct exp *x;
@@ -598,6 +603,50 @@ struct px {
 	size_t n, i;
 	int giveup;         /* syntax the extractor does not follow */
 };
+
+/* How rare a bigram of text is likely to be: the bytes that tell one
+ * accented letter from another, capitals and digits first; a space or a
+ * pair of plain lower-case letters last. */
+static int bigram_rarity(unsigned char a, unsigned char b)
+{
+	if (a == ' ' || b == ' ')
+		return 0;
+	if (a >= 0x80 && a < 0xC0 && b >= 0x80 && b < 0xC0)
+		return 4;
+	if ((a >= 'A' && a <= 'Z') || (b >= 'A' && b <= 'Z') ||
+	    (a >= '0' && a <= '9') || (b >= '0' && b <= '9'))
+		return 3;
+	if (a >= 0xC0 && b >= 0x80 && b < 0xC0)
+		return 2;
+	if (a >= 0x80 || b >= 0x80)
+		return 1;
+	return 1;
+}
+
+/* The prefilter gives up at the first bigram missing from a text: order
+ * a literal's bigram hashes (all must be present, so any order says the
+ * same) rarest first. */
+static void bigram_order(uint16_t *bg, const char *s, size_t n)
+{
+	int rank[RULES_MAX_LIT_ORDER];
+	size_t m = n > 0 ? n - 1 : 0;
+
+	if (m > RULES_MAX_LIT_ORDER)
+		return;
+	for (size_t i = 0; i < m; i++)
+		rank[i] = bigram_rarity((unsigned char)s[i],
+					(unsigned char)s[i + 1]);
+	for (size_t i = 1; i < m; i++)
+		for (size_t j = i; j > 0 && rank[j] > rank[j - 1]; j--) {
+			int t = rank[j];
+			uint16_t h = bg[j];
+
+			rank[j] = rank[j - 1];
+			rank[j - 1] = t;
+			bg[j] = bg[j - 1];
+			bg[j - 1] = h;
+		}
+}
 
 static int lit_index(struct rules *r, const char *s, size_t n)
 {
@@ -610,6 +659,7 @@ static int lit_index(struct rules *r, const char *s, size_t n)
 	for (size_t i = 0; i + 1 < n; i++)
 		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
 			(unsigned char)s[i], (unsigned char)s[i + 1]);
+	bigram_order(r->lits[r->nlits].bg, s, n);
 	return (int)r->nlits++;
 }
 
@@ -969,6 +1019,34 @@ static struct reqset parse_alt(struct px *P, int ci)
 	return out;
 }
 
+void rules_clause_fold(struct clause *c)
+{
+	struct atom lits[RULES_MAX_ATOMS];
+	size_t nl = 0, n = 0;
+
+	c->tmask = 0;
+	c->cmask = 0;
+	c->digit = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const struct atom *a = &c->a[i];
+
+		if (a->kind == AT_TYPE)
+			c->tmask |= 1u << a->id;
+		else if (a->kind == AT_CLASS)
+			c->cmask |= (uint64_t)1 << a->id;
+		else if (a->kind == AT_DIGIT)
+			c->digit = 1;
+		else {
+			lits[nl++] = *a;
+			continue;
+		}
+		c->a[n++] = *a;
+	}
+	c->lit0 = n;
+	for (size_t i = 0; i < nl; i++)
+		c->a[n++] = lits[i];
+}
+
 static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 {
 	struct px P = { L, x, x->out.p, x->out.n, 0, 0 };
@@ -995,6 +1073,8 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 	for (size_t k = 0; k < rs.n; k++)
 		if (!(rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE))
 			ru->req[ru->nreq++] = rs.c[k];
+	for (size_t k = 0; k < ru->nreq; k++)
+		rules_clause_fold(&ru->req[k]);
 	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
 		ru->first_ent = 1;
 		for (size_t i = 0; i < ru->req[0].n; i++) {
@@ -1541,6 +1621,165 @@ static int cmp_len_desc(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/*
+ * A word list as a trie: "Nguyễn|Ngô|Ngọ" becomes "Ng(?:uyễn|ô|ọ)", so
+ * PCRE2 tests a letter once where the flat alternation tests it once per
+ * word (a list of two hundred surnames tried at every capital letter was
+ * the costliest part of several rules).
+ *
+ * The trie says the same as the flat list, longest first: words that
+ * match at one place in a text are prefixes of one another, and the trie
+ * tries the longer continuation before ending a word (the empty branch
+ * comes last). That holds when no two branches of a node can match one
+ * letter: the list is inside (?i:...), so two letters of one node that
+ * are the same letter in another case make the flat list be kept.
+ */
+struct trie_node {
+	const char *unit;   /* the letter, escaped as in the pattern */
+	size_t ulen;
+	int32_t cp;
+	int end;            /* a word ends here */
+	size_t first, next; /* first child, next sibling; 0 for none */
+};
+
+struct trie {
+	struct trie_node *v;
+	size_t n, cap;
+};
+
+/* Longest word list held as a trie; a longer list stays flat. */
+#define RULES_MAX_TRIE_NODES 100000
+
+static size_t trie_node(struct trie *t)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 256;
+		t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
+	return t->n++;
+}
+
+/* Add an escaped word; -1 if it cannot be held (ill-formed, too big). */
+static int trie_add(struct trie *t, const char *w, size_t n)
+{
+	size_t at = 0, i = 0;
+
+	while (i < n) {
+		size_t ul, k, last = 0;
+		int32_t cp;
+
+		if (w[i] == '\\' && i + 1 < n) {
+			ul = 2;
+			cp = (unsigned char)w[i + 1];
+		} else {
+			ul = utf8_decode((const unsigned char *)w + i, n - i,
+					 &cp);
+			if (cp < 0)
+				return -1;
+		}
+		for (k = t->v[at].first; k; k = t->v[k].next) {
+			last = k;
+			if (t->v[k].ulen == ul &&
+			    memcmp(t->v[k].unit, w + i, ul) == 0)
+				break;
+		}
+		if (k == 0) {
+			if (t->n >= RULES_MAX_TRIE_NODES)
+				return -1;
+			k = trie_node(t);
+			t->v[k].unit = w + i;
+			t->v[k].ulen = ul;
+			t->v[k].cp = cp;
+			if (last)
+				t->v[last].next = k;
+			else
+				t->v[at].first = k;
+		}
+		at = k;
+		i += ul;
+	}
+	t->v[at].end = 1;
+	return 0;
+}
+
+static int same_letter(int32_t a, int32_t b)
+{
+	return a == b || utf8proc_tolower(a) == utf8proc_tolower(b) ||
+	       utf8proc_toupper(a) == utf8proc_toupper(b) ||
+	       utf8proc_tolower(a) == b || utf8proc_toupper(a) == b ||
+	       utf8proc_tolower(b) == a || utf8proc_toupper(b) == a;
+}
+
+/* 0 if no node has two children that may match one letter. */
+static int trie_ambiguous(const struct trie *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t a = t->v[i].first; a; a = t->v[a].next)
+			for (size_t b = t->v[a].next; b; b = t->v[b].next)
+				if (same_letter(t->v[a].cp, t->v[b].cp))
+					return 1;
+	return 0;
+}
+
+static void trie_emit(const struct trie *t, size_t at, struct buf *out)
+{
+	const struct trie_node *x = &t->v[at];
+	size_t k;
+
+	if (x->first == 0)
+		return;
+	if (t->v[x->first].next == 0 && !x->end) {
+		buf_add(out, t->v[x->first].unit, t->v[x->first].ulen);
+		trie_emit(t, x->first, out);
+		return;
+	}
+	buf_adds(out, "(?:");
+	for (k = x->first; k; k = t->v[k].next) {
+		if (k != x->first)
+			buf_addc(out, '|');
+		buf_add(out, t->v[k].unit, t->v[k].ulen);
+		trie_emit(t, k, out);
+	}
+	if (x->end)
+		buf_addc(out, '|');
+	buf_addc(out, ')');
+}
+
+/* The flat alternation pat (escaped words joined by '|', no empty word)
+ * as a trie, in out; -1 to keep it flat. */
+static int list_trie(const char *pat, size_t n, struct buf *out)
+{
+	struct trie t = { NULL, 0, 0 };
+	size_t i = 0, j;
+	int rc = 0;
+
+	trie_node(&t);
+	while (i < n && rc == 0) {
+		for (j = i; j < n && pat[j] != '|'; j++)
+			if (pat[j] == '\\')
+				j++;
+		if (j > n)
+			j = n;
+		if (j == i)
+			rc = -1;
+		else
+			rc = trie_add(&t, pat + i, j - i);
+		i = j + 1;
+	}
+	if (rc == 0 && trie_ambiguous(&t))
+		rc = -1;
+	if (rc == 0) {
+		/* the root is no word's end: an empty word is not held */
+		trie_emit(&t, 0, out);
+		if (t.v[0].first && t.v[t.v[0].first].next && out->n &&
+		    out->p[0] != '(')
+			rc = -1;
+	}
+	free(t.v);
+	return rc;
+}
+
 static char *find_list_file(struct loader *L, const char *rulefile,
 			    const char *rel)
 {
@@ -1624,8 +1863,18 @@ static void define_list(struct loader *L, const char *realfile,
 			buf_addc(&pat, *c);
 		}
 	}
-	if (nw == 0)
+	if (nw == 0) {
 		buf_adds(&pat, "(*FAIL)");
+	} else {
+		struct buf tr = BUF_INIT;
+
+		if (list_trie(pat.p, pat.n, &tr) == 0) {
+			buf_release(&pat);
+			pat = tr;
+		} else {
+			buf_release(&tr);
+		}
+	}
 	L->lists = xrealloc(L->lists, (L->nlists + 1) * sizeof(*L->lists));
 	w = &L->lists[L->nlists++];
 	w->name = xstrndup(name, nn);

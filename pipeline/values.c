@@ -22,7 +22,20 @@ void values_lower(const char *s, size_t n, struct buf *out)
 	size_t i = 0, k;
 	int32_t cp;
 
+	buf_grow(out, n);
 	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* ASCII, most of the bytes even of Vietnamese text, needs no
+		 * decoding: utf8proc lower-cases it as this does */
+		if (c < 0x80) {
+			if (out->n + 1 >= out->cap)
+				buf_grow(out, 1);
+			out->p[out->n++] = (char)(c >= 'A' && c <= 'Z' ?
+						  c + ('a' - 'A') : c);
+			i++;
+			continue;
+		}
 		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
 		if (cp < 0)
 			buf_add(out, s + i, k);
@@ -30,6 +43,8 @@ void values_lower(const char *s, size_t n, struct buf *out)
 			buf_add_cp(out, (unsigned)utf8proc_tolower(cp));
 		i += k;
 	}
+	if (out->p)
+		out->p[out->n] = '\0';
 }
 
 void values_upperfirst(const char *s, size_t n, struct buf *out)
