@@ -154,8 +154,7 @@ json_t *doc_array(struct doc *d, const char *key, int create)
 	return a;
 }
 
-/* The largest n of ids "<c>n" in array a, plus one. */
-static long next_id(json_t *a, char c)
+long doc_next_id(json_t *a, char c)
 {
 	long next = 1, v;
 	size_t i;
@@ -182,7 +181,7 @@ json_t *doc_add_entity(struct doc *d, const char *type, size_t start,
 	char id[32];
 
 	if (d->next_t < 0)
-		d->next_t = next_id(a, 'T');
+		d->next_t = doc_next_id(a, 'T');
 	if (end > doc_ncp(d) || start > end)
 		VNIE_BUG("entity %zu-%zu outside text of %zu", start, end,
 			 doc_ncp(d));
@@ -207,7 +206,7 @@ json_t *doc_add_relation(struct doc *d, const char *type, const char *source)
 	char id[32];
 
 	if (d->next_r < 0)
-		d->next_r = next_id(a, 'R');
+		d->next_r = doc_next_id(a, 'R');
 	snprintf(id, sizeof(id), "R%ld", d->next_r++);
 	r = json_object();
 	json_object_set_new(r, "id", json_string(id));

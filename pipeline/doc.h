@@ -77,6 +77,9 @@ json_t *doc_array(struct doc *d, const char *key, int create);
 json_t *doc_add_entity(struct doc *d, const char *type, size_t start,
 		       size_t end, const char *source);
 
+/* One more than the largest n of the ids "<c>n" in the array a (1 if none). */
+long doc_next_id(json_t *a, char c);
+
 /* Add a relation with an empty "args" object to fill; borrowed result. */
 json_t *doc_add_relation(struct doc *d, const char *type, const char *source);
 

@@ -1624,25 +1624,6 @@ static void doc_step(struct work *w)
 
 /* ---- writing the record -------------------------------------------------------------- */
 
-static long max_id(json_t *a, char c)
-{
-	long next = 1, v;
-	size_t i;
-	json_t *x;
-	const char *s;
-	char *end;
-
-	json_array_foreach(a, i, x) {
-		s = json_string_value(json_object_get(x, "id"));
-		if (s == NULL || s[0] != c)
-			continue;
-		v = strtol(s + 1, &end, 10);
-		if (*end == '\0' && v >= next)
-			next = v + 1;
-	}
-	return next;
-}
-
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
@@ -1675,8 +1656,8 @@ static void write_out(struct work *w)
 	/* ids borrowed from the entities' "id" strings, alive in ents */
 	const char **idof = xcalloc(w->ne + 1, sizeof(*idof));
 	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i;
-	long next_t = old ? max_id(old, 'T') : 1;
-	long next_r = oldrel ? max_id(oldrel, 'R') : 1;
+	long next_t = old ? doc_next_id(old, 'T') : 1;
+	long next_r = oldrel ? doc_next_id(oldrel, 'R') : 1;
 	char idbuf[32];
 
 	/* input relations name entities by id: a map, only for them */

@@ -193,4 +193,8 @@ struct rules {
 
 int rules_class_index(const struct rules *r, const char *s, size_t n);
 
+/* The number of the capture group named (or numbered) s[0..n) in re, or
+ * -1 if there is none. */
+int rules_group_number(const pcre2_code *re, const char *s, size_t n);
+
 #endif

@@ -1102,7 +1102,7 @@ static size_t word_end(const char *s, size_t n, size_t i)
 	return i;
 }
 
-static int group_of(const pcre2_code *re, const char *s, size_t n)
+int rules_group_number(const pcre2_code *re, const char *s, size_t n)
 {
 	char name[128];
 	uint32_t cap = 0;
@@ -1167,7 +1167,7 @@ static int parse_entity(struct loader *L, struct rule *ru, struct action *a,
 	i = skip_ws(s, n, j);
 	j = word_end(s, n, i);
 	o = at(&p->o, i);
-	if ((a->group = group_of(ru->re, s + i, j - i)) < 0) {
+	if ((a->group = rules_group_number(ru->re, s + i, j - i)) < 0) {
 		errorf(L, &o, "unknown group '%.*s'", (int)(j - i), s + i);
 		return -1;
 	}
@@ -1293,7 +1293,7 @@ static int parse_relation(struct loader *L, struct rule *ru,
 			}
 			ro->types = 1u << t;
 		}
-		ro->group = group_of(ru->re, eq + 1, (size_t)(s + ge - eq - 1));
+		ro->group = rules_group_number(ru->re, eq + 1, (size_t)(s + ge - eq - 1));
 		if (ro->group < 0) {
 			o = at(&p->o, (size_t)(eq + 1 - s));
 			errorf(L, &o, "unknown group '%.*s'",
@@ -1336,7 +1336,7 @@ static int parse_suppress(struct loader *L, struct rule *ru,
 	i = skip_ws(s, n, j);
 	j = word_end(s, n, i);
 	o = at(&p->o, i);
-	if ((a->group = group_of(ru->re, s + i, j - i)) < 0) {
+	if ((a->group = rules_group_number(ru->re, s + i, j - i)) < 0) {
 		errorf(L, &o, "unknown group '%.*s'", (int)(j - i), s + i);
 		return -1;
 	}

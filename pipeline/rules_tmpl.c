@@ -75,29 +75,6 @@ void tmpl_free(struct tmpl *t)
 	free(t);
 }
 
-static int group_number(const pcre2_code *re, const char *s, size_t n)
-{
-	char name[128];
-	uint32_t cap = 0;
-	int num = 0;
-
-	if (n == 0 || n >= sizeof(name))
-		return -1;
-	if (s[0] >= '0' && s[0] <= '9') {
-		for (size_t i = 0; i < n; i++) {
-			if (s[i] < '0' || s[i] > '9' || num > 9999)
-				return -1;
-			num = num * 10 + (s[i] - '0');
-		}
-		pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &cap);
-		return (uint32_t)num <= cap ? num : -1;
-	}
-	memcpy(name, s, n);
-	name[n] = '\0';
-	num = pcre2_substring_number_from_name(re, (PCRE2_SPTR)name);
-	return num > 0 ? num : -1;
-}
-
 static int parse_into(struct tmpl *t, const char *s, size_t n, size_t base,
 		      const pcre2_code *re, struct vnie_error *err,
 		      size_t *errat);
@@ -173,7 +150,7 @@ static int parse_into(struct tmpl *t, const char *s, size_t n, size_t base,
 			j = i + 1;
 			while (j < n && is_ident(s[j]))
 				j++;
-			g = group_number(re, s + i + 1, j - i - 1);
+			g = rules_group_number(re, s + i + 1, j - i - 1);
 			if (g < 0) {
 				vnie_err(err, "unknown group '%.*s'",
 					 (int)(j - i - 1), s + i + 1);
