@@ -78,8 +78,39 @@ static void reject(struct stage *st, unsigned long lineno, const char *msg,
 	doc_write_error(out, st->name, lineno, msg, line, n);
 }
 
-int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
-	       unsigned long lineno, struct buf *out)
+int stage_chain(struct stage *st, size_t n, struct doc *d,
+		unsigned long lineno, const char *line, size_t len,
+		struct buf *out)
+{
+	struct vnie_error err;
+	struct buf in = BUF_INIT;
+	char full[sizeof(err.msg) + 64];
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		if ((st[k].check_input && doc_check(d, &err) < 0) ||
+		    (st[k].fn != NULL && st[k].fn(st[k].ctx, d, &err) < 0))
+			break;
+	}
+	if (k == n) {
+		doc_write(d, out);
+		doc_release(d);
+		return 0;
+	}
+	snprintf(full, sizeof(full), "record '%s': %s", doc_id(d), err.msg);
+	if (k > 0 || line == NULL) {
+		json_write(d->root, &in);
+		line = in.p;
+		len = in.n;
+	}
+	reject(&st[k], lineno, full, line, len, out);
+	buf_release(&in);
+	doc_release(d);
+	return 1;
+}
+
+int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
+	       size_t toolong, unsigned long lineno, struct buf *out)
 {
 	struct vnie_error err;
 	struct doc d;
@@ -103,19 +134,7 @@ int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
 	default:
 		break;
 	}
-	if ((st->check_input && doc_check(&d, &err) < 0) ||
-	    (st->fn != NULL && st->fn(st->ctx, &d, &err) < 0)) {
-		char full[sizeof(err.msg) + 64];
-
-		snprintf(full, sizeof(full), "record '%s': %s", doc_id(&d),
-			 err.msg);
-		reject(st, lineno, full, line, n, out);
-		doc_release(&d);
-		return 1;
-	}
-	doc_write(&d, out);
-	doc_release(&d);
-	return 0;
+	return stage_chain(st, nst, &d, lineno, line, n, out);
 }
 
 int stage_write_error(void)
@@ -136,7 +155,7 @@ int stage_run(struct stage *st, FILE *fp)
 	jsonl_reader_init(&r, fp, st->max_line);
 	while (jsonl_next(&r, &line, &n, &toolong)) {
 		buf_reset(&out);
-		if (stage_line(st, line, n, toolong, r.line, &out)) {
+		if (stage_line(st, 1, line, n, toolong, r.line, &out)) {
 			rc = VNIE_EXIT_RECORDS;
 		}
 		if (jsonl_write(out.p, out.n) < 0) {

@@ -17,7 +17,9 @@
 
 /*
  * A stage's work on one record: 0 when done, -1 to reject the record with
- * err (it becomes an error record). It must not print or exit.
+ * err (it becomes an error record). It must not print or exit, and when it
+ * rejects a record it must leave it unchanged (check first, then change):
+ * `vnie run` writes the record as the failing stage received it.
  */
 typedef int (*stage_fn)(void *ctx, struct doc *d, struct vnie_error *err);
 
@@ -65,12 +67,25 @@ int stage_usage_error(const char *name, const char *fmt, ...)
 int stage_run(struct stage *st, FILE *fp);
 
 /*
- * Process one input line the way stage_run does, appending exactly one
- * output line to out. Returns 0 for a good record, 1 for a rejected one
- * (the reason goes to stderr). Used by `vnie run` for its workers.
+ * Process one input line through stages st[0..nst) the way stage_run does
+ * (a line that is not a record is rejected by the first stage), appending
+ * exactly one output line to out. Returns 0 for a good record, 1 for a
+ * rejected one (the reason goes to stderr). `vnie run` calls it from its
+ * worker threads.
  */
-int stage_line(struct stage *st, const char *line, size_t n, size_t toolong,
-	       unsigned long lineno, struct buf *out);
+int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
+	       size_t toolong, unsigned long lineno, struct buf *out);
+
+/*
+ * Apply stages st[0..n) in turn to the parsed record d (which this
+ * releases) and append exactly one output line to out: the record, or an
+ * error record from the first stage that rejected it, holding the record
+ * as that stage received it (line[0..len) for the first stage when given,
+ * else the record serialised). Returns 0, or 1 if rejected.
+ */
+int stage_chain(struct stage *st, size_t n, struct doc *d,
+		unsigned long lineno, const char *line, size_t len,
+		struct buf *out);
 
 /* Report a write error on stdout and return VNIE_EXIT_IO. */
 int stage_write_error(void);
