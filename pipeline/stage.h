@@ -16,11 +16,14 @@
 #include "doc.h"
 
 /*
- * A stage's work on one record: 0 when done, -1 to reject the record with
- * err (it becomes an error record). It must not print or exit, and when it
- * rejects a record it must leave it unchanged (check first, then change):
- * `vnie run` writes the record as the failing stage received it.
+ * A stage's work on one record: 0 when done, STAGE_UNCHANGED when it left
+ * the record as it was (the input line may then be written as it came,
+ * saving its serialisation), -1 to reject the record with err (it becomes
+ * an error record). It must not print or exit, and when it rejects a
+ * record it must leave it unchanged (check first, then change): `vnie run`
+ * writes the record as the failing stage received it.
  */
+#define STAGE_UNCHANGED 1
 typedef int (*stage_fn)(void *ctx, struct doc *d, struct vnie_error *err);
 
 struct stage {
@@ -30,6 +33,10 @@ struct stage {
 	size_t max_line;   /* --max-line */
 	int strict;        /* --strict: the first bad record is fatal */
 	int check_input;   /* run doc_check() on each record before fn */
+	/* optional: a way around parsing for lines it can handle: appends
+	 * the output line (without '\n') to out and returns 1, exactly as
+	 * parsing and fn would have; or returns 0 and leaves out alone */
+	int (*quick)(void *ctx, const char *line, size_t n, struct buf *out);
 };
 
 enum { STAGE_OPT_MAX_LINE = 0x1000, STAGE_OPT_STRICT };
