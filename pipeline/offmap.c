@@ -53,10 +53,14 @@ int offmap_from_json(struct offmap *m, json_t *offsets, size_t tlen,
 	m->rlen = rlen;
 	if (offsets == NULL)
 		return 0;
-	if (!json_is_array(offsets) || json_array_size(offsets) == 0) {
-		vnie_err(err, "\"offsets\" is not an array starting at [0, 0]");
+	if (!json_is_array(offsets)) {
+		vnie_err(err, "\"offsets\" is not an array");
 		return -1;
 	}
+	/* [] (what an identity map writes) is [[0, 0]], so that offsets
+	 * are clamped to the lengths given */
+	if (json_array_size(offsets) == 0)
+		offmap_add(m, 0, 0);
 	json_array_foreach(offsets, i, p) {
 		json_t *a = json_array_get(p, 0), *b = json_array_get(p, 1);
 
@@ -69,9 +73,9 @@ int offmap_from_json(struct offmap *m, json_t *offsets, size_t tlen,
 		}
 		t = (size_t)json_integer_value(a);
 		r = (size_t)json_integer_value(b);
-		if (i == 0 && (t != 0 || r != 0)) {
-			vnie_err(err, "offsets[0] = [%zu, %zu] is not [0, 0]",
-				 t, r);
+		if (i == 0 && t != 0) {
+			vnie_err(err, "offsets[0] = [%zu, %zu] does not start "
+				 "at text offset 0", t, r);
 			goto bad;
 		}
 		if (t > tlen || r > rlen ||
