@@ -581,17 +581,33 @@ static size_t after_ellipsis(const char *s, size_t n, size_t i)
 	return j;
 }
 
-/* Consider a boundary at byte b; on a kept one, close the sentence. */
-static void candidate(const struct sent *st, const char *s, size_t n,
-		      size_t b, size_t *start, struct spans *sp)
-{
-	size_t e = back_space(s, n, b), nx = skip_space(s, n, b);
+/* Where the walk over a text's boundaries is. */
+struct walk {
+	size_t start; /* byte where the open sentence starts */
+	size_t seen;  /* nx of the last boundary considered, or 0 */
+};
 
-	if (e <= *start || nx >= n)
+/*
+ * Consider a boundary at byte b; on a kept one, close the sentence. A
+ * boundary inside or at the end of the white space already crossed for
+ * the one before has the same sides, so the same answer: skipping it keeps
+ * a run of a million newlines linear rather than quadratic.
+ */
+static void candidate(const struct sent *st, const char *s, size_t n,
+		      size_t b, struct walk *w, struct spans *sp)
+{
+	size_t e, nx;
+
+	if (b <= w->seen)
 		return;
-	if (keep_boundary(st, s, n, *start, e, nx)) {
-		push(sp, *start, e);
-		*start = nx;
+	e = back_space(s, n, b);
+	nx = skip_space(s, n, b);
+	w->seen = nx;
+	if (e <= w->start || nx >= n)
+		return;
+	if (keep_boundary(st, s, n, w->start, e, nx)) {
+		push(sp, w->start, e);
+		w->start = nx;
 	}
 }
 
@@ -609,7 +625,8 @@ static int split_icu(const struct sent *st, const char *s, size_t n,
 	UErrorCode status = U_ZERO_ERROR;
 	UChar stack[SENT_STACK_UNITS], *u = stack;
 	int32_t ulen = 0, b, ub = 0;
-	size_t start = skip_space(s, n, 0), scan = 0, e, at = 0;
+	size_t scan = 0, e, at = 0;
+	struct walk w = { skip_space(s, n, 0), 0 };
 	static const char ell[] = "\xE2\x80\xA6";
 	int rc = -1;
 
@@ -647,11 +664,11 @@ static int split_icu(const struct sent *st, const char *s, size_t n,
 			size_t x = (size_t)(p - s), nx = after_ellipsis(s, n, x);
 
 			if (nx != 0 && nx < at)
-				candidate(st, s, n, nx, &start, sp);
+				candidate(st, s, n, nx, &w, sp);
 			scan = x + 3;
 		}
 		scan = at;
-		candidate(st, s, n, at, &start, sp);
+		candidate(st, s, n, at, &w, sp);
 	}
 	/* an ellipsis in the last ICU sentence */
 	{
@@ -662,13 +679,13 @@ static int split_icu(const struct sent *st, const char *s, size_t n,
 			size_t x = (size_t)(p - s), nx = after_ellipsis(s, n, x);
 
 			if (nx != 0)
-				candidate(st, s, n, nx, &start, sp);
+				candidate(st, s, n, nx, &w, sp);
 			scan = x + 3;
 		}
 	}
 	e = back_space(s, n, n);
-	if (e > start)
-		push(sp, start, e);
+	if (e > w.start)
+		push(sp, w.start, e);
 	rc = 0;
 out:
 	/* the iterator keeps a pointer to the text: leave it on an empty

@@ -246,6 +246,25 @@ static void test_dates(const struct sent *st)
 	      "Ngày 2/7/2021, hai bên ký. | Tốt.");
 }
 
+/* A run of newlines gives ICU a boundary at each; the walk over them must
+ * stay linear (this took minutes when it was not). */
+static void test_newline_run(const struct sent *st)
+{
+	size_t n = 1000000, np, cut;
+	char *t = malloc(n + 8);
+	size_t *p;
+	struct vnie_error err;
+
+	memset(t, '\n', n);
+	memcpy(t + n, "Một.\n\nHai", 8);
+	CHECK("newline run splits", sent_split(st, t, n + 8, &p, &np, &cut,
+					       &err) == 0);
+	CHECK("newline run sentences", np == 2 && p[0] == n &&
+	      p[1] == n + 4 && p[2] == n + 6 && p[3] == n + 9);
+	free(p);
+	free(t);
+}
+
 static void test_lines_option(void)
 {
 	struct sent *st = make(1, 0);
@@ -436,6 +455,7 @@ int main(void)
 	test_punctuation(st);
 	test_lines(st);
 	test_dates(st);
+	test_newline_run(st);
 	test_lines_option();
 	test_max_length();
 	test_stage(st);
