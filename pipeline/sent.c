@@ -525,7 +525,7 @@ static int keep_boundary(const struct sent *st, const char *s, size_t n,
 		return 0;
 	/* nothing starts with these: the "/." of "2023./." ends an article */
 	if (next == '/' || next == ',' || next == ';' || next == ':' ||
-	    is_closer(next))
+	    (is_closer(next) && next != '"' && next != '\''))
 		return 0;
 	if (last == '.') {
 		size_t t = e;

@@ -190,6 +190,9 @@ static void test_punctuation(const struct sent *st)
 	SPLIT("closing bracket stays", st,
 	      "(Xem thêm ở trang sau.) Tiếp theo là gì?",
 	      "(Xem thêm ở trang sau.) | Tiếp theo là gì?");
+	SPLIT("straight quotes", st,
+	      "Ông nói. \"Tốt lắm.\" Sau đó về.",
+	      "Ông nói. | \"Tốt lắm.\" | Sau đó về.");
 	SPLIT("quote, comma", st, "“Vì sao?”, anh hỏi.",
 	      "“Vì sao?”, anh hỏi.");
 	SPLIT("question, lower case", st, "Vì sao? anh hỏi lại.",
