@@ -15,12 +15,16 @@
 #define VNIE_DATADIR "/usr/local/share/vnie"
 #endif
 
+/* A data directory holds rules/ or gazetteers/ (or both). */
 static int has_rules(const char *dir)
 {
 	char p[PATH_MAX];
 	struct stat st;
 
 	snprintf(p, sizeof(p), "%s/rules", dir);
+	if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+		return 1;
+	snprintf(p, sizeof(p), "%s/gazetteers", dir);
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 

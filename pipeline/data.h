@@ -1,6 +1,7 @@
 /*
  * data.h: where the default rules and gazetteers are. In order: $VNIE_DATA;
- * the directory of the running binary when it holds rules/ (a build tree);
+ * the directory of the running binary when it holds rules/ or gazetteers/
+ * (a build tree);
  * the installed data directory VNIE_DATADIR (set by the Makefile from
  * PREFIX). Options (-r, -g) override the defaults entirely.
  */

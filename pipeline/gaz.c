@@ -1,0 +1,1198 @@
+/*
+ * gaz.c: gazetteer files and the matcher over them (gaz.h).
+ *
+ * Text is cut into tokens: a word token is a maximal run of letters, marks
+ * and digits; every other printing character is a token of its own; spaces
+ * of any kind separate tokens and are otherwise ignored. A token's key is
+ * its Unicode case folding, decomposed (NFD), with the tone marks taken
+ * out and appended at the end of the key, so "Hoà", "Hòa" and "HÒA" share
+ * a key and "LĐLĐX" is one token that never matches "LĐLĐ". Files with
+ * `#@ accents=ignore` use a second key with every mark removed (đ as d).
+ *
+ * Entries are paths in a trie whose edges are token ids (one trie per key
+ * kind), built while loading and read-only afterwards, so matching costs
+ * one hash probe per token of text plus one per step of a walk.
+ *
+ * Why a hand-written trie: Debian packages no library that fits. PCRE2
+ * cannot compile an alternation of thousands of entries; Hyperscan's
+ * caseless mode is ASCII-only and it builds only for x86; Aho-Corasick
+ * libraries match bytes, not folded syllables with movable tone marks.
+ *
+ * What it does not do: guess at text that is not NFC beyond tone marks (a
+ * decomposed circumflex still matches, a misordered one need not), or
+ * decide between classes: every class is matched on its own.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "data.h"
+#include "gaz.h"
+#include "utf8.h"
+
+/* ---- folding ---------------------------------------------------------- */
+
+enum { K_SPACE, K_WORD, K_PUNCT, K_IGNORE };
+
+/* How one code point folds. */
+struct fold {
+	unsigned char kind;  /* K_* */
+	unsigned char tone;  /* 0 none, 1..5 the tone mark it carries */
+	unsigned char n, pn; /* bytes used in f and p */
+	char f[12];          /* case-folded NFD without tone marks */
+	char p[12];          /* the same without any mark (accents=ignore) */
+};
+
+/*
+ * Code points below this are folded once into a table: Latin, Vietnamese
+ * (U+1EA0..U+1EF9), combining marks and general punctuation (quotes,
+ * dashes). Others are folded on the fly, slower but the same.
+ */
+#define FOLD_TABLE 0x2100
+
+static struct fold fold_tab[FOLD_TABLE];
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+/* The five Vietnamese tone marks as combining characters. */
+static int tone_of(int32_t c)
+{
+	switch (c) {
+	case 0x300: return 1; /* huyền */
+	case 0x301: return 2; /* sắc */
+	case 0x303: return 3; /* ngã */
+	case 0x309: return 4; /* hỏi */
+	case 0x323: return 5; /* nặng */
+	default: return 0;
+	}
+}
+
+static void put_cp(char *dst, unsigned char *n, int32_t c)
+{
+	utf8proc_uint8_t tmp[4];
+	utf8proc_ssize_t k = utf8proc_encode_char(c, tmp);
+
+	if (k > 0 && *n + k <= 12) {
+		memcpy(dst + *n, tmp, (size_t)k);
+		*n += (unsigned char)k;
+	}
+}
+
+static void fold_compute(int32_t cp, struct fold *fc)
+{
+	utf8proc_int32_t d[16];
+	utf8proc_ssize_t k, i;
+	int last = 0;
+
+	memset(fc, 0, sizeof(*fc));
+	if (cp < 0 || cp > 0x10FFFF) {
+		fc->kind = K_PUNCT;
+		put_cp(fc->f, &fc->n, 0xFFFD);
+		put_cp(fc->p, &fc->pn, 0xFFFD);
+		return;
+	}
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP: case UTF8PROC_CATEGORY_CC:
+		fc->kind = K_SPACE;
+		return;
+	case UTF8PROC_CATEGORY_CF:
+		fc->kind = K_IGNORE; /* zero-width characters, soft hyphen */
+		return;
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+	case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO:
+		fc->kind = K_WORD;
+		break;
+	default:
+		fc->kind = K_PUNCT;
+		if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212)
+			cp = '-'; /* hyphens and dashes are one token */
+		put_cp(fc->f, &fc->n, cp);
+		put_cp(fc->p, &fc->pn, cp);
+		return;
+	}
+	if (cp == 0xD0 || cp == 0xF0)
+		cp = 0x111; /* Ð, ð: read as đ, as normalize does */
+	k = utf8proc_decompose_char(cp, d, 16,
+				    UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE,
+				    &last);
+	if (k < 0 || k > 16) {
+		put_cp(fc->f, &fc->n, cp);
+		put_cp(fc->p, &fc->pn, cp);
+		return;
+	}
+	for (i = 0; i < k; i++) {
+		int t = tone_of(d[i]);
+
+		if (t) {
+			if (!fc->tone)
+				fc->tone = (unsigned char)t;
+			continue;
+		}
+		put_cp(fc->f, &fc->n, d[i]);
+		if (utf8proc_category(d[i]) == UTF8PROC_CATEGORY_MN)
+			continue;
+		put_cp(fc->p, &fc->pn, d[i] == 0x111 ? 'd' : d[i]);
+	}
+}
+
+static void fold_init(void)
+{
+	for (int32_t c = 0; c < FOLD_TABLE; c++)
+		fold_compute(c, &fold_tab[c]);
+}
+
+/* Decode one code point; the common 1-3 byte forms inline. */
+static inline size_t decode(const unsigned char *s, size_t n, int32_t *cp)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80) {
+		*cp = (int32_t)c;
+		return 1;
+	}
+	if (c >= 0xC2 && c < 0xE0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+		*cp = (int32_t)(((c & 0x1F) << 6) | (s[1] & 0x3F));
+		return 2;
+	}
+	if (c >= 0xE1 && c < 0xED && n >= 3 && (s[1] & 0xC0) == 0x80 &&
+	    (s[2] & 0xC0) == 0x80) {
+		*cp = (int32_t)(((c & 0x0F) << 12) | ((s[1] & 0x3F) << 6) |
+				(s[2] & 0x3F));
+		return 3;
+	}
+	return utf8_decode(s, n, cp);
+}
+
+/* Tone marks kept per token; a token with more is an odd word anyway. */
+#define SCAN_MAX_TONES 8
+
+/* A scanner over text, yielding one token and its keys at a time. */
+struct scan {
+	const unsigned char *s;
+	size_t n, i;
+	int want_plain;           /* also build pkey */
+	size_t start, end;        /* bytes of the current token */
+	size_t klen, plen;        /* key lengths; past GAZ_MAX_KEY: too long */
+	char key[GAZ_MAX_KEY + SCAN_MAX_TONES + 16];
+	char pkey[GAZ_MAX_KEY + 16];
+};
+
+static void scan_init(struct scan *sc, const char *s, size_t n,
+		      int want_plain)
+{
+	sc->s = (const unsigned char *)s;
+	sc->n = n;
+	sc->i = 0;
+	sc->want_plain = want_plain;
+}
+
+/* Next token into sc; 0 at the end of the text. */
+static int scan_next(struct scan *sc)
+{
+	const unsigned char *s = sc->s;
+	size_t n = sc->n, i = sc->i, len;
+	unsigned char tones[SCAN_MAX_TONES];
+	size_t ntones = 0;
+	const struct fold *fc;
+	struct fold tmp;
+	int32_t cp;
+	int in = 0;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			cp = s[i];
+			len = 1;
+		} else {
+			len = decode(s + i, n - i, &cp);
+		}
+		if (cp >= 0 && cp < FOLD_TABLE) {
+			fc = &fold_tab[cp];
+		} else {
+			fold_compute(cp, &tmp);
+			fc = &tmp;
+		}
+		switch (fc->kind) {
+		case K_SPACE:
+			if (in)
+				goto done;
+			i += len;
+			continue;
+		case K_IGNORE:
+			i += len;
+			continue;
+		case K_PUNCT:
+			if (in)
+				goto done;
+			sc->start = i;
+			sc->end = i + len;
+			sc->i = i + len;
+			memcpy(sc->key, fc->f, fc->n);
+			sc->klen = fc->n;
+			memcpy(sc->pkey, fc->p, fc->pn);
+			sc->plen = fc->pn;
+			return 1;
+		default:
+			if (!in) {
+				in = 1;
+				sc->start = i;
+				sc->klen = sc->plen = 0;
+			}
+			if (sc->klen <= GAZ_MAX_KEY) {
+				memcpy(sc->key + sc->klen, fc->f, fc->n);
+				sc->klen += fc->n;
+			}
+			if (sc->want_plain && sc->plen <= GAZ_MAX_KEY) {
+				memcpy(sc->pkey + sc->plen, fc->p, fc->pn);
+				sc->plen += fc->pn;
+			}
+			if (fc->tone && ntones < SCAN_MAX_TONES)
+				tones[ntones++] = fc->tone;
+			i += len;
+			sc->end = i;
+			continue;
+		}
+	}
+	sc->i = i;
+	if (!in)
+		return 0;
+done:
+	sc->i = i;
+	if (sc->klen <= GAZ_MAX_KEY) {
+		memcpy(sc->key + sc->klen, tones, ntones);
+		sc->klen += ntones;
+	}
+	return 1;
+}
+
+/* ---- the trie --------------------------------------------------------- */
+
+static uint32_t hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+
+	while (n >= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+		p += 8;
+		n -= 8;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	h ^= h >> 29;
+	return (uint32_t)h;
+}
+
+static inline size_t hash_edge(uint64_t k)
+{
+	k *= 0x9E3779B97F4A7C15u;
+	return (size_t)(k ^ (k >> 29));
+}
+
+/*
+ * Token keys are interned to ids 1..nkeys; edges (node, token id) -> child
+ * live in one open-addressing table; node 0 is the root. Tables are kept
+ * at most half full.
+ */
+struct trie {
+	uint32_t *kslot;     /* key id per slot, 0 = empty */
+	uint32_t *khash;     /* hash of the key in that slot */
+	size_t kmask;        /* slots - 1 */
+	size_t *koff;        /* koff[id-1]: offset of the key's bytes in kb */
+	uint32_t *klen;      /* its length */
+	size_t nkeys, capkeys;
+	struct buf kb;       /* key bytes */
+	uint64_t *ekey;      /* (node << 32 | token id), 0 = empty */
+	uint32_t *echild;
+	size_t emask, nedges;
+	int32_t *out;        /* out[node]: first entry ending here, or -1 */
+	size_t nnodes, capnodes;
+};
+
+static void trie_init(struct trie *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->kmask = 255;
+	t->kslot = xcalloc(t->kmask + 1, sizeof(*t->kslot));
+	t->khash = xcalloc(t->kmask + 1, sizeof(*t->khash));
+	t->emask = 255;
+	t->ekey = xcalloc(t->emask + 1, sizeof(*t->ekey));
+	t->echild = xcalloc(t->emask + 1, sizeof(*t->echild));
+	t->capnodes = 256;
+	t->out = xmalloc(t->capnodes * sizeof(*t->out));
+	t->out[0] = -1;
+	t->nnodes = 1;
+}
+
+static void trie_release(struct trie *t)
+{
+	free(t->kslot);
+	free(t->khash);
+	free(t->koff);
+	free(t->klen);
+	buf_release(&t->kb);
+	free(t->ekey);
+	free(t->echild);
+	free(t->out);
+}
+
+/* The id of key k[0..n), or 0 when no entry uses it. */
+static inline uint32_t trie_key(const struct trie *t, const char *k,
+				size_t n)
+{
+	uint32_t h = hash_bytes(k, n), id;
+	size_t i = h & t->kmask;
+
+	while ((id = t->kslot[i]) != 0) {
+		if (t->khash[i] == h && t->klen[id - 1] == n &&
+		    memcmp(t->kb.p + t->koff[id - 1], k, n) == 0)
+			return id;
+		i = (i + 1) & t->kmask;
+	}
+	return 0;
+}
+
+static uint32_t trie_intern(struct trie *t, const char *k, size_t n)
+{
+	uint32_t id = trie_key(t, k, n), h;
+	size_t i;
+
+	if (id != 0)
+		return id;
+	if (2 * (t->nkeys + 1) > t->kmask + 1) {
+		size_t nm = 2 * (t->kmask + 1) - 1, j;
+		uint32_t *ns = xcalloc(nm + 1, sizeof(*ns));
+		uint32_t *nh = xcalloc(nm + 1, sizeof(*nh));
+
+		for (j = 0; j <= t->kmask; j++) {
+			if (t->kslot[j] == 0)
+				continue;
+			i = t->khash[j] & nm;
+			while (ns[i] != 0)
+				i = (i + 1) & nm;
+			ns[i] = t->kslot[j];
+			nh[i] = t->khash[j];
+		}
+		free(t->kslot);
+		free(t->khash);
+		t->kslot = ns;
+		t->khash = nh;
+		t->kmask = nm;
+	}
+	if (t->nkeys == t->capkeys) {
+		t->capkeys = t->capkeys ? 2 * t->capkeys : 256;
+		t->koff = xrealloc(t->koff, t->capkeys * sizeof(*t->koff));
+		t->klen = xrealloc(t->klen, t->capkeys * sizeof(*t->klen));
+	}
+	t->koff[t->nkeys] = t->kb.n;
+	t->klen[t->nkeys] = (uint32_t)n;
+	buf_add(&t->kb, k, n);
+	id = (uint32_t)++t->nkeys;
+	h = hash_bytes(k, n);
+	i = h & t->kmask;
+	while (t->kslot[i] != 0)
+		i = (i + 1) & t->kmask;
+	t->kslot[i] = id;
+	t->khash[i] = h;
+	return id;
+}
+
+/* The child of node by token id tid, or 0. */
+static inline uint32_t trie_child(const struct trie *t, uint32_t node,
+				  uint32_t tid)
+{
+	uint64_t k = ((uint64_t)node << 32) | tid, e;
+	size_t i = hash_edge(k) & t->emask;
+
+	while ((e = t->ekey[i]) != 0) {
+		if (e == k)
+			return t->echild[i];
+		i = (i + 1) & t->emask;
+	}
+	return 0;
+}
+
+static uint32_t trie_add_child(struct trie *t, uint32_t node, uint32_t tid)
+{
+	uint32_t c = trie_child(t, node, tid);
+	uint64_t k = ((uint64_t)node << 32) | tid;
+	size_t i;
+
+	if (c != 0)
+		return c;
+	if (2 * (t->nedges + 1) > t->emask + 1) {
+		size_t nm = 2 * (t->emask + 1) - 1, j;
+		uint64_t *nk = xcalloc(nm + 1, sizeof(*nk));
+		uint32_t *nc = xcalloc(nm + 1, sizeof(*nc));
+
+		for (j = 0; j <= t->emask; j++) {
+			if (t->ekey[j] == 0)
+				continue;
+			i = hash_edge(t->ekey[j]) & nm;
+			while (nk[i] != 0)
+				i = (i + 1) & nm;
+			nk[i] = t->ekey[j];
+			nc[i] = t->echild[j];
+		}
+		free(t->ekey);
+		free(t->echild);
+		t->ekey = nk;
+		t->echild = nc;
+		t->emask = nm;
+	}
+	if (t->nnodes == t->capnodes) {
+		t->capnodes *= 2;
+		t->out = xrealloc(t->out, t->capnodes * sizeof(*t->out));
+	}
+	c = (uint32_t)t->nnodes++;
+	t->out[c] = -1;
+	i = hash_edge(k) & t->emask;
+	while (t->ekey[i] != 0)
+		i = (i + 1) & t->emask;
+	t->ekey[i] = k;
+	t->echild[i] = c;
+	t->nedges++;
+	return c;
+}
+
+/* ---- the gazetteer ---------------------------------------------------- */
+
+/* Strings and attribute arrays live in blocks of this size, freed at once. */
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+struct arena {
+	char **blocks;
+	size_t nblocks;
+	char *cur;
+	size_t left;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > a->left) {
+		size_t sz = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+
+		a->blocks = xrealloc(a->blocks,
+				     (a->nblocks + 1) * sizeof(*a->blocks));
+		a->cur = a->blocks[a->nblocks++] = xmalloc(sz);
+		a->left = sz;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+static char *arena_str(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+struct ent {
+	struct gaz_entry pub;
+	int32_t next;         /* next entry ending at the same node, or -1 */
+};
+
+struct gaz {
+	struct trie t[2];     /* keys with accents, keys without */
+	struct ent *ents;
+	size_t nents, capents;
+	char **cls;           /* class names */
+	size_t ncls;
+	unsigned char *on;    /* on[class]: matched */
+	int selected;         /* gaz_select_class() was called */
+	struct arena ar;
+};
+
+struct gaz *gaz_new(void)
+{
+	struct gaz *g = xcalloc(1, sizeof(*g));
+
+	pthread_once(&fold_once, fold_init);
+	trie_init(&g->t[0]);
+	trie_init(&g->t[1]);
+	return g;
+}
+
+void gaz_free(struct gaz *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	trie_release(&g->t[0]);
+	trie_release(&g->t[1]);
+	free(g->ents);
+	for (i = 0; i < g->ncls; i++)
+		free(g->cls[i]);
+	free(g->cls);
+	free(g->on);
+	for (i = 0; i < g->ar.nblocks; i++)
+		free(g->ar.blocks[i]);
+	free(g->ar.blocks);
+	free(g);
+}
+
+size_t gaz_nentries(const struct gaz *g)
+{
+	return g->nents;
+}
+
+size_t gaz_nclasses(const struct gaz *g)
+{
+	return g->ncls;
+}
+
+const char *gaz_class_name(const struct gaz *g, size_t i)
+{
+	return i < g->ncls ? g->cls[i] : NULL;
+}
+
+int gaz_select_class(struct gaz *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->ncls; i++)
+		if (strcmp(g->cls[i], name) == 0)
+			break;
+	if (i == g->ncls)
+		return -1;
+	if (!g->selected)
+		memset(g->on, 0, g->ncls);
+	g->selected = 1;
+	g->on[i] = 1;
+	return 0;
+}
+
+static unsigned class_id(struct gaz *g, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < g->ncls; i++)
+		if (strlen(g->cls[i]) == n && memcmp(g->cls[i], name, n) == 0)
+			return (unsigned)i;
+	g->cls = xrealloc(g->cls, (g->ncls + 1) * sizeof(*g->cls));
+	g->on = xrealloc(g->on, g->ncls + 1);
+	g->cls[g->ncls] = xstrndup(name, n);
+	g->on[g->ncls] = !g->selected;
+	return (unsigned)g->ncls++;
+}
+
+/* The entity types of ANNOTATION.md, and "-" for a word list. */
+static const char *const types[] = {
+	"ORG", "PERSON", "TITLE", "LOC", "DATE", "PERIOD", "DOCUMENT",
+	"EVENT", "MOVEMENT", "QUANTITY", "-", NULL
+};
+
+/* Entity fields an attribute may not overwrite. */
+static const char *const reserved[] = {
+	"id", "type", "start", "end", "text", "canonical", "class", "source",
+	NULL
+};
+
+static int in_list(const char *const *list, const char *s, size_t n)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && memcmp(*list, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* State of one file being loaded. */
+struct loader {
+	struct gaz *g;
+	const char *name;     /* display name */
+	gaz_report_fn report;
+	void *arg;
+	size_t line;
+	const char *ls;       /* the current line */
+	int nerr;
+	int accents_ignore;   /* #@ accents=ignore */
+	int had_data;         /* a data line was seen */
+	unsigned cls;
+};
+
+static void lerr(struct loader *L, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Report a problem at byte at of the current line (NULL: no column). */
+static void lerr(struct loader *L, const char *at, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	size_t col = at ? utf8_count(L->ls, (size_t)(at - L->ls)) + 1 : 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	L->nerr++;
+	if (L->report != NULL)
+		L->report(L->arg, L->name, L->line, col, msg);
+}
+
+/* Quote at most this many bytes of a field in a message. */
+#define QUOTE_MAX 60
+
+static int quote_len(const char *s, size_t n)
+{
+	size_t k = n < QUOTE_MAX ? n : QUOTE_MAX;
+
+	while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+		k--; /* do not cut a character */
+	return (int)k;
+}
+
+static void directive(struct loader *L, const char *s, size_t n)
+{
+	size_t i = 0, j, eq;
+
+	while (i < n) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i == n)
+			break;
+		for (j = i; j < n && s[j] != ' ' && s[j] != '\t'; j++)
+			;
+		for (eq = i; eq < j && s[eq] != '='; eq++)
+			;
+		if (L->had_data) {
+			lerr(L, s + i, "directive after the first data line");
+		} else if (eq == j) {
+			lerr(L, s + i, "bad directive '%.*s' (expected "
+			     "key=value)", quote_len(s + i, j - i), s + i);
+		} else if (eq - i == 7 && memcmp(s + i, "accents", 7) == 0) {
+			if (j - eq - 1 == 6 && memcmp(s + eq + 1, "ignore", 6) == 0)
+				L->accents_ignore = 1;
+			else if (j - eq - 1 == 4 &&
+				 memcmp(s + eq + 1, "keep", 4) == 0)
+				L->accents_ignore = 0;
+			else
+				lerr(L, s + eq + 1, "accents takes ignore or "
+				     "keep, not '%.*s'",
+				     quote_len(s + eq + 1, j - eq - 1),
+				     s + eq + 1);
+		} else {
+			lerr(L, s + i, "unknown directive '%.*s'",
+			     quote_len(s + i, eq - i), s + i);
+		}
+		i = j;
+	}
+}
+
+/* The longest surface form, in tokens: bounds the trie's depth. */
+#define GAZ_MAX_TOKENS 64
+
+static void data_line(struct loader *L, const char *s, size_t n)
+{
+	struct gaz *g = L->g;
+	const char *f[3 + 64];
+	size_t fl[3 + 64], nf = 0, i, j, k, nerr = (size_t)L->nerr;
+	struct trie *t = &g->t[L->accents_ignore];
+	struct gaz_attr *attrs = NULL;
+	struct scan sc;
+	uint32_t node = 0, ids[GAZ_MAX_TOKENS];
+	size_t ntok = 0;
+	struct ent *e;
+	int32_t x;
+	char src[1024];
+
+	L->had_data = 1;
+	for (i = 0; i <= n; i = j + 1) {
+		for (j = i; j < n && s[j] != '\t'; j++)
+			;
+		if (nf == sizeof(f) / sizeof(f[0])) {
+			lerr(L, s + i, "too many columns (at most %zu)", nf);
+			return;
+		}
+		f[nf] = s + i;
+		fl[nf++] = j - i;
+	}
+	if (nf < 3) {
+		lerr(L, s, "expected at least 3 tab-separated columns "
+		     "(surface, type, canonical), found %zu", nf);
+		return;
+	}
+	if (!in_list(types, f[1], fl[1]))
+		lerr(L, f[1], "unknown entity type '%.*s'",
+		     quote_len(f[1], fl[1]), f[1]);
+	for (k = 0; k < fl[2] && (f[2][k] == ' '); k++)
+		;
+	if (k == fl[2])
+		lerr(L, f[2], "empty canonical form");
+	if (nf > 3)
+		attrs = arena_alloc(&g->ar, (nf - 3) * sizeof(*attrs));
+	for (i = 3; i < nf; i++) {
+		const char *a = f[i], *eq = memchr(a, '=', fl[i]);
+		size_t kl = eq ? (size_t)(eq - a) : 0;
+		int ok = eq != NULL && kl > 0 && a[0] >= 'a' && a[0] <= 'z' &&
+			 eq + 1 < a + fl[i];
+
+		for (k = 1; ok && k < kl; k++)
+			ok = (a[k] >= 'a' && a[k] <= 'z') ||
+			     (a[k] >= '0' && a[k] <= '9') || a[k] == '_';
+		if (!ok) {
+			lerr(L, a, "bad attribute '%.*s' (expected key=value, "
+			     "key in [a-z0-9_])", quote_len(a, fl[i]), a);
+			continue;
+		}
+		if (in_list(reserved, a, kl)) {
+			lerr(L, a, "attribute '%.*s' is a reserved entity "
+			     "field", (int)kl, a);
+			continue;
+		}
+		for (k = 3; k < i; k++)
+			if (fl[k] > kl && f[k][kl] == '=' &&
+			    memcmp(f[k], a, kl) == 0)
+				break;
+		if (k < i) {
+			lerr(L, a, "duplicate attribute '%.*s'", (int)kl, a);
+			continue;
+		}
+		attrs[i - 3].key = arena_str(&g->ar, a, kl);
+		attrs[i - 3].value = arena_str(&g->ar, eq + 1,
+					       fl[i] - kl - 1);
+	}
+	scan_init(&sc, f[0], fl[0], 0);
+	while (scan_next(&sc)) {
+		if (sc.klen > GAZ_MAX_KEY) {
+			lerr(L, f[0] + sc.start, "word longer than %d bytes",
+			     GAZ_MAX_KEY);
+			return;
+		}
+		if (ntok == GAZ_MAX_TOKENS) {
+			lerr(L, f[0], "surface form longer than %d words",
+			     GAZ_MAX_TOKENS);
+			return;
+		}
+		ntok++;
+	}
+	if (ntok == 0) {
+		lerr(L, s, "empty surface form");
+		return;
+	}
+	if ((size_t)L->nerr > nerr)
+		return;
+	/* Intern only now that the line is known to be good. */
+	scan_init(&sc, f[0], fl[0], L->accents_ignore);
+	for (k = 0; scan_next(&sc); k++) {
+		ids[k] = L->accents_ignore ? trie_intern(t, sc.pkey, sc.plen)
+					   : trie_intern(t, sc.key, sc.klen);
+		node = trie_add_child(t, node, ids[k]);
+	}
+	for (x = t->out[node]; x >= 0; x = g->ents[x].next) {
+		const struct gaz_entry *o = &g->ents[x].pub;
+
+		if (o->cls_id != L->cls)
+			continue;
+		if (strlen(o->canonical) != fl[2] ||
+		    memcmp(o->canonical, f[2], fl[2]) != 0) {
+			lerr(L, s, "'%.*s' has canonical form '%.*s' here but "
+			     "'%s' at %s", quote_len(f[0], fl[0]), f[0],
+			     quote_len(f[2], fl[2]), f[2], o->canonical,
+			     o->source);
+		} else if (strlen(o->type) != fl[1] ||
+			   memcmp(o->type, f[1], fl[1]) != 0) {
+			lerr(L, s, "'%.*s' has type %.*s here but %s at %s",
+			     quote_len(f[0], fl[0]), f[0], (int)fl[1], f[1],
+			     o->type, o->source);
+		}
+		return; /* a repeated line: the first one stands */
+	}
+	if (g->nents == g->capents) {
+		g->capents = g->capents ? 2 * g->capents : 256;
+		g->ents = xrealloc(g->ents, g->capents * sizeof(*g->ents));
+	}
+	e = &g->ents[g->nents];
+	e->pub.surface = arena_str(&g->ar, f[0], fl[0]);
+	e->pub.type = arena_str(&g->ar, f[1], fl[1]);
+	e->pub.canonical = arena_str(&g->ar, f[2], fl[2]);
+	e->pub.cls = g->cls[L->cls];
+	snprintf(src, sizeof(src), "%s:%zu", L->name, L->line);
+	e->pub.source = arena_str(&g->ar, src, strlen(src));
+	e->pub.attrs = attrs;
+	e->pub.nattrs = nf - 3;
+	e->pub.line = L->line;
+	e->pub.cls_id = L->cls;
+	e->next = -1;
+	/* append, so that entries of a node stay in load order */
+	if (t->out[node] < 0) {
+		t->out[node] = (int32_t)g->nents;
+	} else {
+		for (x = t->out[node]; g->ents[x].next >= 0; x = g->ents[x].next)
+			;
+		g->ents[x].next = (int32_t)g->nents;
+	}
+	g->nents++;
+}
+
+int gaz_load_mem(struct gaz *g, const char *s, size_t n,
+		 const char *display_name, gaz_report_fn report, void *arg)
+{
+	struct loader L;
+	const char *base = strrchr(display_name, '/');
+	size_t bl, i, j, e;
+
+	memset(&L, 0, sizeof(L));
+	L.g = g;
+	L.name = display_name;
+	L.report = report;
+	L.arg = arg;
+	base = base ? base + 1 : display_name;
+	bl = strlen(base);
+	if (bl > 4 && strcmp(base + bl - 4, ".tsv") == 0)
+		bl -= 4;
+	L.cls = class_id(g, base, bl);
+	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3; /* a byte-order mark */
+		n -= 3;
+	}
+	for (i = 0; i < n; i = j + 1) {
+		const char *nl = memchr(s + i, '\n', n - i);
+
+		j = nl ? (size_t)(nl - s) : n;
+		e = j;
+		if (e > i && s[e - 1] == '\r')
+			e--;
+		L.line++;
+		L.ls = s + i;
+		if (e - i > GAZ_MAX_LINE) {
+			lerr(&L, NULL, "line longer than %zu bytes",
+			     GAZ_MAX_LINE);
+			continue;
+		}
+		if (!utf8_valid(s + i, e - i)) {
+			size_t k = i, len;
+			int32_t cp;
+
+			while (k < e) {
+				len = utf8_decode((const unsigned char *)s + k,
+						  e - k, &cp);
+				if (cp < 0)
+					break;
+				k += len;
+			}
+			lerr(&L, s + k, "invalid UTF-8");
+			continue;
+		}
+		if (e - i >= 2 && s[i] == '#' && s[i + 1] == '@')
+			directive(&L, s + i + 2, e - i - 2);
+		else if (e > i && s[i] == '#')
+			continue;
+		else if (e > i)
+			data_line(&L, s + i, e - i);
+	}
+	return L.nerr ? -1 : 0;
+}
+
+int gaz_load_file(struct gaz *g, const char *path, const char *display_name,
+		  gaz_report_fn report, void *arg)
+{
+	struct buf b = BUF_INIT;
+	char tmp[1 << 16], msg[512];
+	size_t got;
+	FILE *fp = fopen(path, "rb");
+	int rc;
+
+	if (fp == NULL) {
+		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+		if (report != NULL)
+			report(arg, display_name, 0, 0, msg);
+		return -1;
+	}
+	while ((got = fread(tmp, 1, sizeof(tmp), fp)) > 0)
+		buf_add(&b, tmp, got);
+	if (ferror(fp)) {
+		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+		if (report != NULL)
+			report(arg, display_name, 0, 0, msg);
+		rc = -1;
+	} else {
+		rc = gaz_load_mem(g, b.p ? b.p : "", b.n, display_name,
+				  report, arg);
+	}
+	fclose(fp);
+	buf_release(&b);
+	return rc;
+}
+
+static int is_tsv(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 4 &&
+	       strcmp(d->d_name + n - 4, ".tsv") == 0;
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int gaz_load_paths(struct gaz *g, char *const *paths, size_t n,
+		   gaz_report_fn report, void *arg)
+{
+	struct dirent **ents;
+	char *dir;
+	int k, i, rc = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (gaz_load_file(g, paths[j], paths[j], report, arg) < 0)
+			rc = -1;
+	if (n > 0)
+		return rc;
+	dir = data_path("gazetteers");
+	k = dir ? scandir(dir, &ents, is_tsv, cmp_names) : -1;
+	if (k <= 0) {
+		if (report != NULL)
+			report(arg, NULL, 0, 0, "no default gazetteers found "
+			       "(set VNIE_DATA or give -g FILE)");
+		if (k == 0)
+			free(ents);
+		free(dir);
+		return -1;
+	}
+	for (i = 0; i < k; i++) {
+		size_t pl = strlen(dir) + strlen(ents[i]->d_name) + 2;
+		size_t dl = strlen(ents[i]->d_name) + sizeof("gazetteers/");
+		char *p = xmalloc(pl), *dn = xmalloc(dl);
+
+		snprintf(p, pl, "%s/%s", dir, ents[i]->d_name);
+		snprintf(dn, dl, "gazetteers/%s", ents[i]->d_name);
+		if (gaz_load_file(g, p, dn, report, arg) < 0)
+			rc = -1;
+		free(p);
+		free(dn);
+		free(ents[i]);
+	}
+	free(ents);
+	free(dir);
+	return rc;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+/* A token of the text whose key some entry uses. */
+struct tok {
+	size_t start, end;   /* bytes */
+	size_t seq;          /* position among all tokens: walks need seq+1 */
+	uint32_t id[2];      /* key ids in each trie, 0 if none */
+};
+
+/* Per-call scratch, so that a struct gaz stays read-only. */
+struct scratch {
+	struct tok *tok;
+	size_t cap;
+	const struct gaz_entry **best; /* best[class]: longest so far */
+	size_t *best_j;                /* index of its last token */
+	size_t *last_end;              /* end of the last match of the class */
+	unsigned *touched;             /* classes with a best, this start */
+};
+
+static void scratch_init(struct scratch *x, const struct gaz *g)
+{
+	size_t nc = g->ncls ? g->ncls : 1;
+
+	x->tok = NULL;
+	x->cap = 0;
+	x->best = xcalloc(nc, sizeof(*x->best));
+	x->best_j = xcalloc(nc, sizeof(*x->best_j));
+	x->last_end = xcalloc(nc, sizeof(*x->last_end));
+	x->touched = xcalloc(nc, sizeof(*x->touched));
+}
+
+static void scratch_release(struct scratch *x)
+{
+	free(x->tok);
+	free(x->best);
+	free(x->best_j);
+	free(x->last_end);
+	free(x->touched);
+}
+
+static int match(const struct gaz *g, struct scratch *x, const char *s,
+		 size_t n, gaz_hit_fn fn, void *arg)
+{
+	int plain = g->t[1].nkeys > 0, rc = 0;
+	size_t ntok = 0, seq = 0, i, j, nt, a, b;
+	struct scan sc;
+	struct gaz_hit h;
+
+	if (g->nents == 0)
+		return 0;
+	memset(x->last_end, 0, g->ncls * sizeof(*x->last_end));
+	scan_init(&sc, s, n, plain);
+	while (scan_next(&sc)) {
+		uint32_t id0 = sc.klen <= GAZ_MAX_KEY ?
+			       trie_key(&g->t[0], sc.key, sc.klen) : 0;
+		uint32_t id1 = plain && sc.plen <= GAZ_MAX_KEY ?
+			       trie_key(&g->t[1], sc.pkey, sc.plen) : 0;
+
+		seq++;
+		if (id0 == 0 && id1 == 0)
+			continue;
+		if (ntok == x->cap) {
+			x->cap = x->cap ? 2 * x->cap : 64;
+			x->tok = xrealloc(x->tok, x->cap * sizeof(*x->tok));
+		}
+		x->tok[ntok].start = sc.start;
+		x->tok[ntok].end = sc.end;
+		x->tok[ntok].seq = seq;
+		x->tok[ntok].id[0] = id0;
+		x->tok[ntok].id[1] = id1;
+		ntok++;
+	}
+	for (i = 0; i < ntok; i++) {
+		nt = 0;
+		for (int k = 0; k < 2; k++) {
+			const struct trie *t = &g->t[k];
+			uint32_t node = x->tok[i].id[k] ?
+					trie_child(t, 0, x->tok[i].id[k]) : 0;
+
+			for (j = i; node != 0;) {
+				for (int32_t e = t->out[node]; e >= 0;
+				     e = g->ents[e].next) {
+					unsigned c = g->ents[e].pub.cls_id;
+
+					if (!g->on[c])
+						continue;
+					if (x->best[c] == NULL)
+						x->touched[nt++] = c;
+					x->best[c] = &g->ents[e].pub;
+					x->best_j[c] = j;
+				}
+				if (j + 1 == ntok ||
+				    x->tok[j + 1].seq != x->tok[j].seq + 1 ||
+				    x->tok[j + 1].id[k] == 0)
+					break;
+				j++;
+				node = trie_child(t, node, x->tok[j].id[k]);
+			}
+		}
+		/* classes in id order, so that output is deterministic */
+		for (a = 1; a < nt; a++)
+			for (b = a; b > 0 && x->touched[b - 1] > x->touched[b];
+			     b--) {
+				unsigned tmp = x->touched[b];
+
+				x->touched[b] = x->touched[b - 1];
+				x->touched[b - 1] = tmp;
+			}
+		for (a = 0; a < nt; a++) {
+			unsigned c = x->touched[a];
+
+			h.e = x->best[c];
+			x->best[c] = NULL;
+			if (rc != 0 || x->tok[i].start < x->last_end[c])
+				continue;
+			h.start = x->tok[i].start;
+			h.end = x->tok[x->best_j[c]].end;
+			x->last_end[c] = h.end;
+			rc = fn(arg, &h);
+		}
+		if (rc != 0)
+			break;
+	}
+	return rc;
+}
+
+int gaz_match(const struct gaz *g, const char *s, size_t n, gaz_hit_fn fn,
+	      void *arg)
+{
+	struct scratch x;
+	int rc;
+
+	scratch_init(&x, g);
+	rc = match(g, &x, s, n, fn, arg);
+	scratch_release(&x);
+	return rc;
+}
+
+/* ---- the stage -------------------------------------------------------- */
+
+struct emit {
+	struct doc *d;
+	size_t base; /* byte offset of the segment in the text */
+};
+
+static int emit_hit(void *arg, const struct gaz_hit *h)
+{
+	struct emit *em = arg;
+	const struct gaz_entry *e = h->e;
+	json_t *o;
+	size_t i;
+
+	if (e->type[0] == '-')
+		return 0;
+	o = doc_add_entity(em->d, e->type, doc_cp(em->d, em->base + h->start),
+			   doc_cp(em->d, em->base + h->end), NULL);
+	json_object_set_new(o, "canonical", json_string(e->canonical));
+	json_object_set_new(o, "class", json_string(e->cls));
+	for (i = 0; i < e->nattrs; i++)
+		if (e->attrs[i].key != NULL)
+			json_object_set_new(o, e->attrs[i].key,
+					    json_string(e->attrs[i].value));
+	json_object_set_new(o, "source", json_string(e->source));
+	return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
+{
+	const struct gaz *g = ctx;
+	json_t *sents = doc_array(d, "sentences", 0), *v;
+	struct emit em = { d, 0 };
+	struct scratch x;
+	size_t *cut, ncut = 0, i, s, e;
+
+	(void)err;
+	if (g->nents == 0)
+		return 0;
+	scratch_init(&x, g);
+	/* Cut the text at every sentence start and end (bytes). */
+	cut = xmalloc((2 * json_array_size(sents) + 2) * sizeof(*cut));
+	cut[ncut++] = 0;
+	cut[ncut++] = d->len;
+	json_array_foreach(sents, i, v) {
+		if (doc_span(v, &s, &e) < 0)
+			continue; /* doc_check() has vetted them */
+		cut[ncut++] = doc_byte(d, s);
+		cut[ncut++] = doc_byte(d, e);
+	}
+	qsort(cut, ncut, sizeof(*cut), cmp_size);
+	for (i = 0; i + 1 < ncut; i++) {
+		if (cut[i + 1] == cut[i])
+			continue;
+		em.base = cut[i];
+		match(g, &x, d->text + cut[i], cut[i + 1] - cut[i], emit_hit,
+		      &em);
+	}
+	free(cut);
+	scratch_release(&x);
+	return 0;
+}

@@ -1,0 +1,1531 @@
+/*
+ * rules.c: running a loaded rule set over one record (rules.h). Phase by
+ * phase: for each sentence, a shadow of its text in which every outermost
+ * entity found so far is one private-use character (so {ORG} and @titles
+ * are single symbols to PCRE2), every rule whose prefilter passes matched
+ * over it, candidates collected; then conflicts resolved in the declared
+ * order (docs/rules.md), suppressions applied, relations bound to
+ * entities. After the last phase, the document-level step (acronyms
+ * glossed inline, the document's place carried into bare level nouns),
+ * and the record's "entities" and "relations" rewritten.
+ *
+ * The rule set is read-only here; everything a call needs (match data,
+ * the shadow, candidates) is allocated per call, so threads may share one
+ * rule set. Loading and compiling are rules_parse.c's part.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "rules_int.h"
+#include "utf8.h"
+#include "values.h"
+
+/* An entity: from the input record, or made by a rule. */
+struct ent {
+	size_t start, end;     /* code points */
+	int type;              /* RT_* */
+	int cls;               /* class index for placeholders, 0 none */
+	json_t *obj;           /* input entity (borrowed), or NULL */
+	const struct rule *rule; /* the rule that made it, or NULL */
+	int priority;
+	size_t order;          /* input entities 0, rules their order + 1 */
+	size_t phase;          /* phase that made it (input: 0) */
+	char *canonical;       /* owned; NULL: none (input: from obj) */
+	char *value;           /* owned or NULL */
+	char *clsname;         /* owned or NULL */
+	int canon_set;         /* canonical changed for an input entity */
+	int value_set;         /* value added to an input entity */
+	int removed;
+	long replaced_by;      /* the entity that took its place, or -1 */
+	long dup_of;           /* candidate: the entity it duplicates */
+};
+
+struct sup {
+	size_t start, end;
+	int type;              /* -1 for all */
+	const struct rule *rule;
+};
+
+struct prole {
+	int role;
+	unsigned types;
+	size_t start, end;
+	int set;               /* the group took part */
+};
+
+struct prel {
+	const struct rule *rule;
+	int rel;
+	struct prole roles[RULES_MAX_ROLES];
+	size_t nroles;
+};
+
+struct frel {
+	const struct rule *rule; /* NULL: from the input */
+	json_t *obj;           /* input relation (borrowed) or NULL */
+	int rel;
+	long args[RULES_MAX_ROLES]; /* entity indices, -1 absent */
+};
+
+/* A stretch of the shadow: text copied, or one entity's placeholder. */
+struct seg {
+	size_t off;            /* shadow byte offset */
+	size_t byte;           /* text: byte offset in the record text */
+	long ent;              /* entity index, or -1 for text */
+};
+
+struct work {
+	const struct rules *r;
+	struct doc *d;
+	struct ent *e;         /* all entities, input first */
+	size_t ne, cap_e;
+	struct ent *c;         /* this phase's candidates */
+	size_t nc, cap_c;
+	struct sup *s;
+	size_t ns;
+	struct prel *pr;
+	size_t npr;
+	struct frel *fr;
+	size_t nfr;
+	size_t *sorted;        /* live entities by start, longest first */
+	size_t nsorted;
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	struct buf shadow, lower, tmp;
+	const char *sh;        /* the shadow: text itself or shadow.p */
+	size_t shn;
+	struct seg *segs;
+	size_t nsegs, cap_segs;
+	size_t cs, ce;         /* the piece of text matched, code points */
+	size_t bs, be;         /* the same in bytes */
+	unsigned types_present;
+	uint64_t classes_present;
+	int have_lower;
+	signed char *litcache; /* per literal: -1 unknown, 0 absent, 1 */
+	const char *id;
+};
+
+static void logf_(const struct work *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(const struct work *w, const char *fmt, ...)
+{
+	char msg[2048];
+	int k;
+	va_list ap;
+
+	if (w->r->opts.log == NULL)
+		return;
+	k = snprintf(msg, sizeof(msg), "record '%s': ", w->id);
+	va_start(ap, fmt);
+	vsnprintf(msg + k, sizeof(msg) - (size_t)k, fmt, ap);
+	va_end(ap);
+	w->r->opts.log(msg);
+}
+
+#define TRACE(w, ...) \
+	do { if ((w)->r->opts.trace) logf_((w), __VA_ARGS__); } while (0)
+
+/* ---- entities ------------------------------------------------------------ */
+
+static const char *type_name(const struct ent *x)
+{
+	if (x->type < RT_OTHER)
+		return rules_type_names[x->type];
+	return json_string_value(json_object_get(x->obj, "type"));
+}
+
+/* Text of [s, e) code points, as (pointer, length). */
+static const char *span_text(struct work *w, size_t s, size_t e, size_t *n)
+{
+	size_t bs = doc_byte(w->d, s), be = doc_byte(w->d, e);
+
+	*n = be - bs;
+	return w->d->text + bs;
+}
+
+static const char *ent_canon(struct work *w, const struct ent *x,
+			     size_t *n)
+{
+	json_t *c;
+
+	if (x->canonical) {
+		*n = strlen(x->canonical);
+		return x->canonical;
+	}
+	if (x->obj && (c = json_object_get(x->obj, "canonical")) &&
+	    json_is_string(c)) {
+		*n = json_string_length(c);
+		return json_string_value(c);
+	}
+	return span_text(w, x->start, x->end, n);
+}
+
+static const char *source_of(const struct ent *x)
+{
+	if (x->rule)
+		return x->rule->source;
+	if (x->obj) {
+		const char *s = json_string_value(json_object_get(x->obj,
+								  "source"));
+
+		if (s)
+			return s;
+	}
+	return "input";
+}
+
+static struct ent *push_ent(struct ent **v, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].replaced_by = -1;
+	(*v)[*n].dup_of = -1;
+	return &(*v)[(*n)++];
+}
+
+/* The class of an input entity: its "class", else the gazetteer file
+ * named by its source ("gazetteers/titles.tsv:3" -> titles). */
+static int input_class(const struct rules *r, json_t *o)
+{
+	const char *c = json_string_value(json_object_get(o, "class"));
+	const char *s, *b, *dot;
+
+	if (c)
+		return rules_class_index(r, c, strlen(c));
+	s = json_string_value(json_object_get(o, "source"));
+	if (s == NULL || strncmp(s, "gazetteers/", 11) != 0)
+		return 0;
+	b = s + 11;
+	dot = strstr(b, ".tsv");
+	if (dot == NULL)
+		return 0;
+	return rules_class_index(r, b, (size_t)(dot - b));
+}
+
+static void load_input(struct work *w)
+{
+	json_t *a = doc_array(w->d, "entities", 0), *o;
+	size_t i, s, e;
+
+	json_array_foreach(a, i, o) {
+		struct ent *x;
+		const char *t = json_string_value(json_object_get(o, "type"));
+
+		if (doc_span(o, &s, &e) < 0 || t == NULL)
+			continue;
+		x = push_ent(&w->e, &w->ne, &w->cap_e);
+		x->start = s;
+		x->end = e;
+		x->type = rules_type_index(t, strlen(t));
+		if (x->type < 0)
+			x->type = RT_OTHER;
+		x->cls = input_class(w->r, o);
+		x->obj = o;
+	}
+}
+
+static int overlaps(size_t s1, size_t e1, size_t s2, size_t e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+/* Live entity exactly at [s, e) accepting one of types (mask); -1. */
+static long exact(const struct work *w, size_t s, size_t e, unsigned types)
+{
+	for (size_t i = 0; i < w->ne; i++)
+		if (!w->e[i].removed && w->e[i].start == s &&
+		    w->e[i].end == e && (types & (1u << w->e[i].type)))
+			return (long)i;
+	return -1;
+}
+
+static void free_ent(struct ent *x)
+{
+	free(x->canonical);
+	free(x->value);
+	free(x->clsname);
+}
+
+/* ---- the shadow ------------------------------------------------------------- */
+
+/* qsort has no context argument in C11: the work being sorted. */
+static _Thread_local struct work *tl_sort_w;
+
+static int cmp_live(const void *a, const void *b)
+{
+	const struct ent *x = &tl_sort_w->e[*(const size_t *)a];
+	const struct ent *y = &tl_sort_w->e[*(const size_t *)b];
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static void sort_live(struct work *w)
+{
+	size_t i;
+
+	w->sorted = xrealloc(w->sorted, (w->ne + 1) * sizeof(*w->sorted));
+	w->nsorted = 0;
+	for (i = 0; i < w->ne; i++)
+		if (!w->e[i].removed && w->e[i].end > w->e[i].start)
+			w->sorted[w->nsorted++] = i;
+	tl_sort_w = w;
+	qsort(w->sorted, w->nsorted, sizeof(*w->sorted), cmp_live);
+}
+
+static void add_seg(struct work *w, size_t off, size_t byte, long ent)
+{
+	if (w->nsegs == w->cap_segs) {
+		w->cap_segs = w->cap_segs ? w->cap_segs * 2 : 32;
+		w->segs = xrealloc(w->segs, w->cap_segs * sizeof(*w->segs));
+	}
+	w->segs[w->nsegs++] = (struct seg){ off, byte, ent };
+}
+
+/* Copy text bytes, replacing private-use characters of the placeholder
+ * range (as 3-byte U+FFFD, so offsets do not move). */
+static void copy_text(struct buf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+	const char *p;
+
+	while (i < n && (p = memchr(s + i, 0xEE, n - i)) != NULL) {
+		size_t k = (size_t)(p - s);
+		int32_t cp;
+
+		utf8_decode((const unsigned char *)s + k, n - k, &cp);
+		buf_add(b, s + i, k - i);
+		if (cp >= (int32_t)RULES_PUA && cp < (int32_t)RULES_PUA_END)
+			buf_add(b, "\xEF\xBF\xBD", 3);
+		else
+			buf_add(b, s + k, 3);
+		i = k + 3;
+	}
+	if (i < n)
+		buf_add(b, s + i, n - i);
+}
+
+/* Build the shadow of [cs, ce); *pos walks the sorted live entities. */
+static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
+{
+	size_t last = cs, lastb, k;
+
+	w->cs = cs;
+	w->ce = ce;
+	w->bs = lastb = doc_byte(w->d, cs);
+	w->be = doc_byte(w->d, ce);
+	w->nsegs = 0;
+	w->types_present = 0;
+	w->classes_present = 0;
+	w->have_lower = 0;
+	memset(w->litcache, -1, w->r->nlits);
+	buf_reset(&w->shadow);
+	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
+		(*pos)++;
+	for (k = *pos; k < w->nsorted; k++) {
+		const struct ent *x = &w->e[w->sorted[k]];
+		size_t xb;
+		unsigned cp;
+
+		if (x->start >= ce)
+			break;
+		if (x->start < last || x->end > ce)
+			continue;
+		xb = doc_byte(w->d, x->start);
+		add_seg(w, w->shadow.n, lastb, -1);
+		copy_text(&w->shadow, w->d->text + lastb, xb - lastb);
+		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
+		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
+		     (unsigned)x->cls;
+		buf_add_cp(&w->shadow, cp);
+		w->types_present |= 1u << x->type;
+		if (x->cls)
+			w->classes_present |= (uint64_t)1 << x->cls;
+		last = x->end;
+		lastb = doc_byte(w->d, x->end);
+	}
+	if (w->nsegs == 0 &&
+	    memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) == NULL) {
+		add_seg(w, 0, w->bs, -1);
+		w->sh = w->d->text + w->bs;
+		w->shn = w->be - w->bs;
+		return;
+	}
+	add_seg(w, w->shadow.n, lastb, -1);
+	copy_text(&w->shadow, w->d->text + lastb, w->be - lastb);
+	w->sh = w->shadow.p;
+	w->shn = w->shadow.n;
+}
+
+/* Make the plain text of the current piece the subject, for plain rules. */
+static void plain_subject(struct work *w)
+{
+	w->nsegs = 0;
+	add_seg(w, 0, w->bs, -1);
+	w->sh = w->d->text + w->bs;
+	w->shn = w->be - w->bs;
+	w->have_lower = 0;
+	memset(w->litcache, -1, w->r->nlits);
+}
+
+/* Code point of shadow byte offset off. */
+static size_t map_off(struct work *w, size_t off)
+{
+	size_t lo = 0, hi = w->nsegs;
+	const struct seg *g;
+
+	if (off >= w->shn)
+		return w->ce;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->segs[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* empty text segments share an offset with what follows */
+	while (lo + 1 < w->nsegs && w->segs[lo + 1].off == off)
+		lo++;
+	g = &w->segs[lo];
+	if (g->ent >= 0)
+		return w->e[g->ent].start;
+	return doc_cp(w->d, g->byte + (off - g->off));
+}
+
+/* ---- prefilter ------------------------------------------------------------------ */
+
+static int lit_present(struct work *w, const struct atom *a)
+{
+	signed char *c = &w->litcache[a->id];
+	const struct lit *l = &w->r->lits[a->id];
+
+	if (*c < 0) {
+		if (a->kind == AT_LITCI) {
+			if (!w->have_lower) {
+				buf_reset(&w->lower);
+				values_lower(w->sh, w->shn, &w->lower);
+				w->have_lower = 1;
+			}
+			*c = w->lower.n && memmem(w->lower.p, w->lower.n,
+						  l->s, l->n) != NULL;
+		} else {
+			*c = memmem(w->sh, w->shn, l->s, l->n) != NULL;
+		}
+	}
+	return *c;
+}
+
+static int prefilter_ok(struct work *w, const struct rule *ru)
+{
+	for (size_t k = 0; k < ru->nreq; k++) {
+		const struct clause *cl = &ru->req[k];
+		int any = 0;
+
+		for (size_t i = 0; i < cl->n && !any; i++) {
+			const struct atom *a = &cl->a[i];
+
+			if (a->kind == AT_TYPE)
+				any = (w->types_present >> a->id) & 1;
+			else if (a->kind == AT_CLASS)
+				any = (w->classes_present >> a->id) & 1;
+			else
+				any = lit_present(w, a);
+		}
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- one match --------------------------------------------------------------------- */
+
+struct m {
+	struct work *w;
+	const struct rule *ru;
+	PCRE2_SIZE *ov;
+	int npairs;
+	size_t first_cand;     /* candidates made by this match start here */
+};
+
+static int group_span(struct m *m, int g, size_t *s, size_t *e)
+{
+	if (g >= m->npairs || m->ov[2 * g] == PCRE2_UNSET)
+		return 0;
+	*s = map_off(m->w, m->ov[2 * g]);
+	*e = map_off(m->w, m->ov[2 * g + 1]);
+	return *e >= *s;
+}
+
+static int env_text(void *arg, int g, const char **s, size_t *n)
+{
+	struct m *m = arg;
+	size_t a, b;
+
+	if (!group_span(m, g, &a, &b))
+		return 0;
+	*s = span_text(m->w, a, b, n);
+	return 1;
+}
+
+static int env_canon(void *arg, int g, const char **s, size_t *n)
+{
+	struct m *m = arg;
+	struct work *w = m->w;
+	size_t a, b, k;
+	long x;
+
+	if (!group_span(m, g, &a, &b))
+		return 0;
+	for (k = w->nc; k-- > m->first_cand;)
+		if (w->c[k].start == a && w->c[k].end == b &&
+		    w->c[k].canonical) {
+			*s = w->c[k].canonical;
+			*n = strlen(*s);
+			return 1;
+		}
+	x = exact(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
+		  (1u << RT_LOC));
+	if (x < 0)
+		x = exact(w, a, b, ~0u);
+	if (x >= 0) {
+		*s = ent_canon(w, &w->e[x], n);
+		return 1;
+	}
+	*s = span_text(w, a, b, n);
+	return 1;
+}
+
+static char *eval(struct m *m, const struct tmpl *t, int *failed)
+{
+	struct tmpl_env env = { m, env_text, env_canon };
+	struct buf b = BUF_INIT;
+
+	*failed = 0;
+	if (tmpl_eval(t, &env, &b) < 0 || b.n == 0) {
+		*failed = 1;
+		buf_release(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+static void do_match(struct m *m)
+{
+	struct work *w = m->w;
+	const struct rule *ru = m->ru;
+	size_t s, e, a;
+	int failed;
+
+	m->first_cand = w->nc;
+	if (w->r->opts.trace && group_span(m, 0, &s, &e)) {
+		size_t n;
+		const char *t = span_text(w, s, e, &n);
+
+		logf_(w, "rule %s (%s) matched %zu-%zu '%.*s'", ru->name,
+		      ru->source, s, e, (int)n, t);
+	}
+	for (a = 0; a < ru->nacts; a++) {
+		const struct action *ac = &ru->acts[a];
+
+		if (ac->kind == ACT_ENTITY) {
+			struct ent *x;
+			long ex;
+
+			if (!group_span(m, ac->group, &s, &e) || s == e)
+				continue;
+			x = push_ent(&w->c, &w->nc, &w->cap_c);
+			x->start = s;
+			x->end = e;
+			x->type = ac->type;
+			x->rule = ru;
+			x->priority = ru->priority;
+			x->order = ru->order + 1;
+			x->phase = ru->phase;
+			if (ac->canonical) {
+				x->canonical = eval(m, ac->canonical, &failed);
+				if (failed)
+					TRACE(w, "rule %s: canonical of %zu-%zu "
+					      "is empty or unreadable; default "
+					      "used", ru->name, s, e);
+			}
+			if (ac->value) {
+				x->value = eval(m, ac->value, &failed);
+				if (failed)
+					TRACE(w, "rule %s: value of %zu-%zu "
+					      "cannot be read; left out",
+					      ru->name, s, e);
+			}
+			if (x->canonical == NULL &&
+			    (x->type == RT_ORG || x->type == RT_TITLE ||
+			     x->type == RT_LOC)) {
+				size_t n;
+				const char *c;
+
+				ex = exact(w, s, e, 1u << x->type);
+				if (ex < 0)
+					ex = exact(w, s, e, ~0u);
+				c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
+					      span_text(w, s, e, &n);
+				x->canonical = xstrndup(c, n);
+			}
+			if (ac->cls)
+				x->clsname = xstrdup(ac->cls);
+			/* @class placeholders see rule entities by class too */
+			if (ac->cls)
+				x->cls = rules_class_index(w->r, ac->cls,
+							   strlen(ac->cls));
+		} else if (ac->kind == ACT_SUPPRESS) {
+			if (!group_span(m, ac->group, &s, &e))
+				continue;
+			w->s = xrealloc(w->s, (w->ns + 1) * sizeof(*w->s));
+			w->s[w->ns++] = (struct sup){ s, e, ac->type, ru };
+		} else {
+			struct prel *p;
+
+			w->pr = xrealloc(w->pr, (w->npr + 1) * sizeof(*w->pr));
+			p = &w->pr[w->npr++];
+			memset(p, 0, sizeof(*p));
+			p->rule = ru;
+			p->rel = ac->rel;
+			p->nroles = ac->nroles;
+			for (size_t k = 0; k < ac->nroles; k++) {
+				p->roles[k].role = ac->roles[k].role;
+				p->roles[k].types = ac->roles[k].types;
+				p->roles[k].set = group_span(m,
+					ac->roles[k].group, &p->roles[k].start,
+					&p->roles[k].end);
+			}
+		}
+	}
+}
+
+static int limit_error(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+static void run_rule(struct work *w, const struct rule *ru)
+{
+	PCRE2_SIZE start = 0;
+	struct m m = { w, ru, NULL, 0, 0 };
+	int rc;
+
+	while (start <= w->shn) {
+		if (ru->jit)
+			rc = pcre2_jit_match(ru->re, (PCRE2_SPTR)w->sh, w->shn,
+					     start, 0, w->md, w->mc);
+		else
+			rc = pcre2_match(ru->re, (PCRE2_SPTR)w->sh, w->shn,
+					 start, PCRE2_NO_UTF_CHECK, w->md,
+					 w->mc);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return;
+		if (rc < 0) {
+			PCRE2_UCHAR msg[128];
+
+			pcre2_get_error_message(rc, msg, sizeof(msg));
+			doc_warn(w->d, "rules: rule '%s' stopped in text "
+				 "%zu-%zu: %s", ru->name, w->cs, w->ce,
+				 (char *)msg);
+			logf_(w, "rule '%s' (%s) stopped in text %zu-%zu: "
+			      "%s%s", ru->name, ru->source, w->cs, w->ce,
+			      (char *)msg, limit_error(rc) ?
+			      "; its matches there are skipped" : "");
+			return;
+		}
+		m.ov = pcre2_get_ovector_pointer(w->md);
+		m.npairs = rc;
+		do_match(&m);
+		if (m.ov[1] > m.ov[0]) {
+			start = m.ov[1];
+		} else {
+			if (m.ov[1] >= w->shn)
+				return;
+			start = m.ov[1] + utf8_len((unsigned char)w->sh[m.ov[1]]);
+		}
+	}
+}
+
+/* ---- conflicts ------------------------------------------------------------------------ */
+
+/* Declared order: longer span, then higher priority, then earlier rule
+ * (input entities first), then earlier start. < 0 if x goes first. */
+static int rank(const struct ent *x, const struct ent *y)
+{
+	size_t lx = x->end - x->start, ly = y->end - y->start;
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+static const char *why(const struct ent *win, const struct ent *lose)
+{
+	if (win->end - win->start != lose->end - lose->start)
+		return "longer span";
+	if (win->priority != lose->priority)
+		return "higher priority";
+	return "earlier rule";
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	int r = rank(a, b);
+
+	if (r)
+		return r;
+	return ((const struct ent *)a)->type - ((const struct ent *)b)->type;
+}
+
+/* May x and y overlap? Only a LOC inside an ORG (ANNOTATION.md). */
+static int nest_ok(const struct ent *x, const struct ent *y)
+{
+	if (x->type == RT_LOC && y->type == RT_ORG)
+		return x->start >= y->start && x->end <= y->end &&
+		       x->end - x->start < y->end - y->start;
+	if (x->type == RT_ORG && y->type == RT_LOC)
+		return nest_ok(y, x);
+	return 0;
+}
+
+static int suppressed(const struct work *w, const struct ent *x,
+		      const struct rule **by)
+{
+	for (size_t k = 0; k < w->ns; k++)
+		if ((w->s[k].type < 0 || w->s[k].type == x->type) &&
+		    overlaps(x->start, x->end, w->s[k].start, w->s[k].end)) {
+			*by = w->s[k].rule;
+			return 1;
+		}
+	return 0;
+}
+
+static void trace_lost(struct work *w, const struct ent *c,
+		       const struct ent *win, const char *reason)
+{
+	size_t n1, n2;
+	const char *t1, *t2;
+
+	if (!w->r->opts.trace)
+		return;
+	t1 = span_text(w, c->start, c->end, &n1);
+	t2 = span_text(w, win->start, win->end, &n2);
+	logf_(w, "%s %zu-%zu '%.*s' (%s) lost to %s %zu-%zu '%.*s' (%s): %s",
+	      type_name(c), c->start, c->end, (int)n1, t1, source_of(c),
+	      type_name(win), win->start, win->end, (int)n2, t2,
+	      source_of(win), reason);
+}
+
+static void resolve(struct work *w, size_t ns_before)
+{
+	size_t i, k;
+	const struct rule *by;
+
+	/* suppressions made in this phase remove what was found before */
+	for (k = ns_before; k < w->ns; k++)
+		for (i = 0; i < w->ne; i++) {
+			struct ent *x = &w->e[i];
+
+			if (x->removed || (w->s[k].type >= 0 &&
+					   w->s[k].type != x->type) ||
+			    !overlaps(x->start, x->end, w->s[k].start,
+				      w->s[k].end))
+				continue;
+			x->removed = 1;
+			if (w->r->opts.trace) {
+				size_t n;
+				const char *t = span_text(w, x->start, x->end,
+							  &n);
+
+				logf_(w, "%s %zu-%zu '%.*s' (%s) suppressed by "
+				      "rule %s", type_name(x), x->start,
+				      x->end, (int)n, t, source_of(x),
+				      w->s[k].rule->name);
+			}
+		}
+	if (w->nc > 1)
+		qsort(w->c, w->nc, sizeof(*w->c), cmp_cand);
+	for (i = 0; i < w->nc; i++) {
+		struct ent *c = &w->c[i];
+		long dup, lost = -1;
+
+		if (suppressed(w, c, &by)) {
+			if (w->r->opts.trace) {
+				size_t n;
+				const char *t = span_text(w, c->start, c->end,
+							  &n);
+
+				logf_(w, "%s %zu-%zu '%.*s' (%s) suppressed by "
+				      "rule %s", type_name(c), c->start,
+				      c->end, (int)n, t, source_of(c),
+				      by->name);
+			}
+			free_ent(c);
+			continue;
+		}
+		dup = exact(w, c->start, c->end, 1u << c->type);
+		if (dup >= 0) {
+			struct ent *x = &w->e[dup];
+
+			/* the entity found before stays; a canonical or value
+			 * it lacks is taken from the rule */
+			if (c->canonical && x->canonical == NULL &&
+			    !(x->obj && json_object_get(x->obj, "canonical"))) {
+				x->canonical = c->canonical;
+				c->canonical = NULL;
+				x->canon_set = x->obj != NULL;
+			}
+			if (c->value && x->value == NULL &&
+			    !(x->obj && json_object_get(x->obj, "value"))) {
+				x->value = c->value;
+				c->value = NULL;
+				x->value_set = x->obj != NULL;
+			}
+			trace_lost(w, c, x, "same span and type");
+			free_ent(c);
+			continue;
+		}
+		for (k = 0; k < w->ne && lost < 0; k++) {
+			struct ent *x = &w->e[k];
+
+			if (x->removed || !overlaps(c->start, c->end, x->start,
+						    x->end) || nest_ok(c, x))
+				continue;
+			if (x->rule && x->phase == c->phase) {
+				lost = (long)k;   /* ranked ahead already */
+			} else if (x->type == c->type && c->start <= x->start &&
+				   c->end >= x->end) {
+				continue;         /* replaced below */
+			} else if (rank(x, c) < 0) {
+				lost = (long)k;
+			}
+		}
+		if (lost >= 0) {
+			const struct ent *x = &w->e[lost];
+
+			trace_lost(w, c, x, x->rule && x->phase == c->phase ?
+				   why(x, c) : why(x, c));
+			free_ent(c);
+			continue;
+		}
+		/* c wins: what it overlaps (outside the nesting) goes */
+		for (k = 0; k < w->ne; k++) {
+			struct ent *x = &w->e[k];
+
+			if (x->removed || !overlaps(c->start, c->end, x->start,
+						    x->end) || nest_ok(c, x))
+				continue;
+			x->removed = 1;
+			if (x->type == c->type && c->start <= x->start &&
+			    c->end >= x->end) {
+				x->replaced_by = (long)w->ne;
+				trace_lost(w, x, c, "contained in a later "
+					   "entity of its type");
+			} else {
+				trace_lost(w, x, c, why(c, x));
+			}
+		}
+		*push_ent(&w->e, &w->ne, &w->cap_e) = *c;
+		w->e[w->ne - 1].replaced_by = -1;
+	}
+	w->nc = 0;
+}
+
+/* The live entity a role binds to, following replacements; -1. */
+static long bind_role(const struct work *w, const struct prole *ro)
+{
+	long x = -1;
+
+	for (size_t i = 0; i < w->ne && x < 0; i++)
+		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
+		    (ro->types & (1u << w->e[i].type)))
+			x = (long)i;
+	if (x >= 0 && w->e[x].removed) {
+		long live = exact(w, ro->start, ro->end, ro->types);
+
+		if (live >= 0)
+			return live;
+	}
+	while (x >= 0 && w->e[x].removed)
+		x = w->e[x].replaced_by;
+	if (x >= 0 && !(ro->types & (1u << w->e[x].type)))
+		return -1;
+	return x;
+}
+
+static void bind_relations(struct work *w)
+{
+	for (size_t i = 0; i < w->npr; i++) {
+		const struct prel *p = &w->pr[i];
+		const struct rel_schema *sc = &rules_relations[p->rel];
+		struct frel f;
+		unsigned have = 0;
+		const char *miss = NULL;
+		size_t k;
+
+		f.rule = p->rule;
+		f.obj = NULL;
+		f.rel = p->rel;
+		for (k = 0; k < RULES_MAX_ROLES; k++)
+			f.args[k] = -1;
+		for (k = 0; k < p->nroles; k++) {
+			const struct prole *ro = &p->roles[k];
+			long x = ro->set ? bind_role(w, ro) : -1;
+
+			if (x >= 0) {
+				f.args[ro->role] = x;
+				have |= 1u << ro->role;
+			} else if (sc->required & (1u << ro->role)) {
+				miss = sc->roles[ro->role];
+			} else if (ro->set) {
+				TRACE(w, "relation %s from rule %s: optional "
+				      "role '%s' at %zu-%zu resolves to no "
+				      "entity; left out", sc->name,
+				      p->rule->name, sc->roles[ro->role],
+				      ro->start, ro->end);
+			}
+		}
+		if (miss == NULL && sc->one_of && !(have & sc->one_of))
+			miss = "holder";
+		/* the two organisations of a pair must differ */
+		if (miss == NULL && f.args[0] >= 0 && f.args[0] == f.args[1] &&
+		    sc->types[0] == sc->types[1])
+			miss = "org2 (the same entity as org)";
+		if (miss) {
+			TRACE(w, "relation %s from rule %s dropped: role '%s' "
+			      "resolves to no entity", sc->name,
+			      p->rule->name, miss);
+			continue;
+		}
+		for (k = 0; k < w->nfr; k++)
+			if (w->fr[k].rel == f.rel &&
+			    memcmp(w->fr[k].args, f.args, sizeof(f.args)) == 0)
+				break;
+		if (k < w->nfr) {
+			TRACE(w, "relation %s from rule %s: duplicate of one "
+			      "found before", sc->name, p->rule->name);
+			continue;
+		}
+		w->fr = xrealloc(w->fr, (w->nfr + 1) * sizeof(*w->fr));
+		w->fr[w->nfr++] = f;
+	}
+	w->npr = 0;
+}
+
+/* ---- the document-level step ------------------------------------------------------- */
+
+/* Level nouns whose place a document may leave out after naming it. */
+static const char *const levels[] = {
+	"tỉnh", "thành phố", "thị xã", "huyện", "quận", "thị trấn", "xã",
+	"phường", NULL
+};
+
+/* Longest acronym glossed in parentheses, in bytes. */
+#define RULES_MAX_ACRONYM 32
+
+static int letter_at(const char *s, size_t n, size_t i, int before)
+{
+	int32_t cp;
+
+	if (before) {
+		if (i == 0)
+			return 0;
+		while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+			i--;
+		i--;
+	}
+	if (i >= n)
+		return 0;
+	utf8_decode((const unsigned char *)s + i, n - i, &cp);
+	return cp >= 0 && (utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO &&
+			   utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU);
+}
+
+/* Is s[0..n) an acronym: upper-case letters and digits, two letters or
+ * more? */
+static int is_acronym(const char *s, size_t n)
+{
+	size_t i = 0, k, upper = 0;
+	int32_t cp;
+
+	if (n < 2 || n > RULES_MAX_ACRONYM)
+		return 0;
+	while (i < n) {
+		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+		if (cp < 0)
+			return 0;
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
+			upper++;
+		else if (!(cp >= '0' && cp <= '9'))
+			return 0;
+		i += k;
+	}
+	return upper >= 2;
+}
+
+/* The words of full whose initials spell acr ("Liên đoàn Lao động" for
+ * "LĐLĐ" in "Tổng Liên đoàn Lao động Việt Nam"); appended to out. */
+static int expand_initials(const char *full, size_t fn, const char *acr,
+			   size_t an, struct buf *out)
+{
+	size_t ws[64], we[64], nw = 0, i = 0, k;
+	int32_t a[RULES_MAX_ACRONYM], cp;
+	size_t na = 0;
+
+	while (i < an && na < RULES_MAX_ACRONYM) {
+		k = utf8_decode((const unsigned char *)acr + i, an - i, &cp);
+		a[na++] = cp;
+		i += k;
+	}
+	for (i = 0; i < fn && nw < 64;) {
+		while (i < fn && full[i] == ' ')
+			i++;
+		if (i >= fn)
+			break;
+		ws[nw] = i;
+		while (i < fn && full[i] != ' ')
+			i++;
+		we[nw++] = i;
+	}
+	for (size_t s = 0; s + na <= nw; s++) {
+		for (k = 0; k < na; k++) {
+			utf8_decode((const unsigned char *)full + ws[s + k],
+				    fn - ws[s + k], &cp);
+			if (cp < 0 || utf8proc_toupper(cp) != a[k])
+				break;
+		}
+		if (k == na) {
+			buf_add(out, full + ws[s], we[s + na - 1] - ws[s]);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Find word w in s (bounded by non-letters); byte offset or -1. */
+static long find_word(const char *s, size_t n, const char *w, size_t wn)
+{
+	const char *p = s;
+
+	while (wn && (p = memmem(p, n - (size_t)(p - s), w, wn)) != NULL) {
+		size_t at = (size_t)(p - s);
+
+		if (!letter_at(s, n, at, 1) && !letter_at(s, n, at + wn, 0))
+			return (long)at;
+		p++;
+	}
+	return -1;
+}
+
+static void set_canon(struct ent *x, struct buf *b)
+{
+	free(x->canonical);
+	x->canonical = xstrndup(b->p ? b->p : "", b->n);
+	x->canon_set = 1;
+}
+
+static void acronyms(struct work *w)
+{
+	struct buf full = BUF_INIT, nc = BUF_INIT;
+	size_t i, k;
+
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+		size_t tn, bs, be, p, q, glend, as, ae;
+		const char *t, *text = w->d->text, *lp, *rp;
+		long dup;
+
+		if (x->type != RT_ORG || x->removed)
+			continue;
+		t = span_text(w, x->start, x->end, &tn);
+		bs = (size_t)(t - text);
+		be = bs + tn;
+		/* "Full Name (ACR)": inside the span, or right after it */
+		lp = memchr(t, '(', tn);
+		if (lp != NULL) {
+			rp = memchr(lp, ')', tn - (size_t)(lp - t));
+			if (rp == NULL)
+				continue;
+			p = (size_t)(lp - text);
+			q = (size_t)(rp - text);
+			glend = be;
+		} else {
+			p = be;
+			while (p < w->d->len && text[p] == ' ')
+				p++;
+			if (p >= w->d->len || text[p] != '(')
+				continue;
+			rp = memchr(text + p, ')', w->d->len - p < 40 ?
+				    w->d->len - p : 40);
+			if (rp == NULL)
+				continue;
+			q = (size_t)(rp - text);
+			glend = q + 1;
+		}
+		if (!is_acronym(text + p + 1, q - p - 1))
+			continue;
+		buf_reset(&full);
+		{
+			size_t fe = p;
+
+			while (fe > bs && text[fe - 1] == ' ')
+				fe--;
+			if (expand_initials(text + bs, fe - bs, text + p + 1,
+					    q - p - 1, &full) < 0)
+				continue;
+		}
+		as = doc_cp(w->d, p + 1);
+		ae = doc_cp(w->d, q);
+		/* the gloss is not a second mention */
+		if (glend > be) {
+			while ((dup = exact(w, as, ae, ~0u)) >= 0) {
+				w->e[dup].removed = 1;
+				TRACE(w, "%s %zu-%zu removed: an acronym glossed "
+				      "after its full form", type_name(&w->e[dup]),
+				      as, ae);
+			}
+		}
+		glend = doc_cp(w->d, glend);
+		for (k = 0; k < w->ne; k++) {
+			struct ent *y = &w->e[k];
+			size_t cn, rest, an = q - p - 1;
+			const char *c;
+			long at;
+
+			if (y->removed || y->type != RT_ORG || y->start < glend)
+				continue;
+			c = ent_canon(w, y, &cn);
+			at = find_word(c, cn, text + p + 1, an);
+			if (at < 0)
+				continue;
+			buf_reset(&nc);
+			buf_add(&nc, c, (size_t)at);
+			buf_add(&nc, full.p, full.n);
+			rest = (size_t)at + an;
+			/* "CĐVC Việt Nam" with CĐVC = "Công đoàn Viên chức
+			 * Việt Nam": words the expansion already ends with */
+			for (size_t e2 = cn; e2 > rest; e2--) {
+				if (e2 < cn && c[e2] != ' ')
+					continue;
+				if (c[rest] == ' ' && e2 - rest <= full.n &&
+				    memcmp(full.p + full.n - (e2 - rest - 1),
+					   c + rest + 1, e2 - rest - 1) == 0 &&
+				    full.n > e2 - rest - 1 &&
+				    full.p[full.n - (e2 - rest - 1) - 1] == ' ') {
+					rest = e2;
+					break;
+				}
+			}
+			buf_add(&nc, c + rest, cn - rest);
+			TRACE(w, "ORG %zu-%zu canonical '%.*s' from the "
+			      "acronym glossed at %zu", y->start, y->end,
+			      (int)nc.n, nc.p, as);
+			set_canon(y, &nc);
+		}
+	}
+	buf_release(&full);
+	buf_release(&nc);
+}
+
+struct place {
+	int level;
+	const char *name;
+	size_t n;
+	size_t count;
+};
+
+static void places(struct work *w)
+{
+	struct place *pl = NULL, *best[16] = { NULL };
+	size_t npl = 0, i, k;
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+		size_t cn, ln, skip = 0;
+		const char *c;
+		int lv = -1;
+
+		if (x->type != RT_LOC)
+			continue;
+		c = ent_canon(w, x, &cn);
+		buf_reset(&low);
+		values_lower(c, cn, &low);
+		for (k = 0; levels[k]; k++) {
+			ln = strlen(levels[k]);
+			if (low.n > ln + 1 && memcmp(low.p, levels[k], ln) == 0 &&
+			    low.p[ln] == ' ') {
+				lv = (int)k;
+				skip = ln + 1;
+				break;
+			}
+		}
+		if (lv < 0 && cn > 3 && memcmp(c, "TP", 2) == 0 &&
+		    (c[2] == ' ' || c[2] == '.')) {
+			lv = 1;
+			skip = c[2] == '.' ? 3 : 2;
+		}
+		if (lv < 0)
+			continue;
+		while (skip < cn && c[skip] == ' ')
+			skip++;
+		if (skip >= cn)
+			continue;
+		for (k = 0; k < npl; k++)
+			if (pl[k].level == lv && pl[k].n == cn - skip &&
+			    memcmp(pl[k].name, c + skip, cn - skip) == 0)
+				break;
+		if (k == npl) {
+			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
+			pl[npl++] = (struct place){ lv, c + skip, cn - skip, 0 };
+		}
+		pl[k].count++;
+	}
+	for (k = 0; k < npl; k++)
+		if (best[pl[k].level] == NULL ||
+		    pl[k].count > best[pl[k].level]->count)
+			best[pl[k].level] = &pl[k];
+	for (i = 0; i < w->ne && npl > 0; i++) {
+		struct ent *x = &w->e[i];
+		size_t cn, ln;
+		const char *c;
+
+		if (x->removed || x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		buf_reset(&low);
+		values_lower(c, cn, &low);
+		for (k = 0; levels[k]; k++) {
+			ln = strlen(levels[k]);
+			if (best[k] == NULL || low.n <= ln ||
+			    memcmp(low.p + low.n - ln, levels[k], ln) != 0 ||
+			    low.p[low.n - ln - 1] != ' ')
+				continue;
+			buf_reset(&nc);
+			buf_add(&nc, c, cn);
+			buf_addc(&nc, ' ');
+			buf_add(&nc, best[k]->name, best[k]->n);
+			TRACE(w, "ORG %zu-%zu canonical '%.*s': the "
+			      "document's place", x->start, x->end,
+			      (int)nc.n, nc.p);
+			set_canon(x, &nc);
+			break;
+		}
+	}
+	free(pl);
+	buf_release(&low);
+	buf_release(&nc);
+}
+
+static void doc_step(struct work *w)
+{
+	acronyms(w);
+	places(w);
+}
+
+/* ---- writing the record -------------------------------------------------------------- */
+
+static int cmp_out(const void *a, const void *b)
+{
+	const struct ent *x = &tl_sort_w->e[*(const size_t *)a];
+	const struct ent *y = &tl_sort_w->e[*(const size_t *)b];
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end > y->end ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static long max_id(json_t *a, char c)
+{
+	long next = 1, v;
+	size_t i;
+	json_t *x;
+	const char *s;
+	char *end;
+
+	json_array_foreach(a, i, x) {
+		s = json_string_value(json_object_get(x, "id"));
+		if (s == NULL || s[0] != c)
+			continue;
+		v = strtol(s + 1, &end, 10);
+		if (*end == '\0' && v >= next)
+			next = v + 1;
+	}
+	return next;
+}
+
+/* Point an input relation's arguments at the entities now standing for
+ * them; 0 if one of them is gone. */
+static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
+			   char **idof)
+{
+	json_t *args = json_object_get(rel, "args"), *v;
+	const char *key;
+	void *tmp;
+
+	if (!json_is_object(args))
+		return 0;
+	json_object_foreach_safe(args, tmp, key, v) {
+		json_t *ix = json_object_get(ids, json_string_value(v));
+		long x = ix ? (long)json_integer_value(ix) : -1;
+
+		while (x >= 0 && w->e[x].removed)
+			x = w->e[x].replaced_by;
+		if (x < 0 || idof[x] == NULL)
+			return 0;
+		json_object_set_new(args, key, json_string(idof[x]));
+	}
+	return 1;
+}
+
+static void write_out(struct work *w)
+{
+	json_t *old = doc_array(w->d, "entities", 0);
+	json_t *oldrel = doc_array(w->d, "relations", 0);
+	json_t *ents = json_array(), *rels = json_array(), *ids = json_object();
+	char **idof = xcalloc(w->ne + 1, sizeof(*idof));
+	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i;
+	long next_t = old ? max_id(old, 'T') : 1;
+	long next_r = oldrel ? max_id(oldrel, 'R') : 1;
+	char idbuf[32];
+
+	for (i = 0; i < w->ne; i++) {
+		if (w->e[i].obj) {
+			const char *id = json_string_value(
+				json_object_get(w->e[i].obj, "id"));
+
+			if (id)
+				json_object_set_new(ids, id,
+						    json_integer((json_int_t)i));
+		}
+		if (!w->e[i].removed)
+			order[n++] = i;
+	}
+	tl_sort_w = w;
+	qsort(order, n, sizeof(*order), cmp_out);
+	for (i = 0; i < n; i++) {
+		struct ent *x = &w->e[order[i]];
+		json_t *o;
+		size_t tn;
+		const char *t;
+
+		if (x->obj) {
+			o = json_incref(x->obj);
+			if (x->canon_set)
+				json_object_set_new(o, "canonical",
+						    json_string(x->canonical));
+			if (x->value_set)
+				json_object_set_new(o, "value",
+						    json_string(x->value));
+			idof[order[i]] = xstrdup(json_string_value(
+				json_object_get(o, "id")));
+			json_array_append_new(ents, o);
+			continue;
+		}
+		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
+		idof[order[i]] = xstrdup(idbuf);
+		o = json_object();
+		json_object_set_new(o, "id", json_string(idbuf));
+		json_object_set_new(o, "type", json_string(type_name(x)));
+		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
+		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
+		t = span_text(w, x->start, x->end, &tn);
+		json_object_set_new(o, "text", json_stringn(t, tn));
+		if (x->canonical)
+			json_object_set_new(o, "canonical",
+					    json_string(x->canonical));
+		if (x->value)
+			json_object_set_new(o, "value", json_string(x->value));
+		if (x->clsname)
+			json_object_set_new(o, "class", json_string(x->clsname));
+		json_object_set_new(o, "source", json_string(x->rule->source));
+		json_array_append_new(ents, o);
+	}
+	/* input relations: kept, with arguments moved to replacements */
+	if (oldrel) {
+		json_t *r;
+
+		json_array_foreach(oldrel, i, r) {
+			json_t *copy = json_deep_copy(r);
+
+			if (!remap_input_rel(w, copy, ids, idof)) {
+				TRACE(w, "relation %s dropped: an argument "
+				      "was removed",
+				      json_string_value(json_object_get(r, "id")));
+				json_decref(copy);
+				continue;
+			}
+			json_array_append_new(rels, copy);
+		}
+	}
+	for (i = 0; i < w->nfr; i++) {
+		const struct frel *f = &w->fr[i];
+		const struct rel_schema *sc = &rules_relations[f->rel];
+		json_t *o = json_object(), *args = json_object();
+		int ok = 1;
+
+		for (size_t k = 0; k < RULES_MAX_ROLES; k++) {
+			long x = f->args[k];
+
+			while (x >= 0 && w->e[x].removed)
+				x = w->e[x].replaced_by;
+			if (f->args[k] >= 0 && x < 0)
+				ok = 0;
+			if (x >= 0)
+				json_object_set_new(args, sc->roles[k],
+						    json_string(idof[x]));
+		}
+		if (!ok) {
+			TRACE(w, "relation %s from rule %s dropped: an "
+			      "argument was removed later", sc->name,
+			      f->rule->name);
+			json_decref(o);
+			json_decref(args);
+			continue;
+		}
+		snprintf(idbuf, sizeof(idbuf), "R%ld", next_r++);
+		json_object_set_new(o, "id", json_string(idbuf));
+		json_object_set_new(o, "type", json_string(sc->name));
+		json_object_set_new(o, "args", args);
+		json_object_set_new(o, "source", json_string(f->rule->source));
+		json_array_append_new(rels, o);
+	}
+	json_object_set_new(w->d->root, "entities", ents);
+	json_object_set_new(w->d->root, "relations", rels);
+	w->d->next_t = next_t;
+	w->d->next_r = next_r;
+	for (i = 0; i < w->ne; i++)
+		free(idof[i]);
+	free(idof);
+	free(order);
+	json_decref(ids);
+}
+
+/* ---- the stage ------------------------------------------------------------------------- */
+
+/* Pieces of a long sentence: cut at the last space before the limit
+ * (a text with no space in the second half of the window is not cut). */
+static size_t piece_end(struct work *w, size_t s, size_t e)
+{
+	size_t bs = doc_byte(w->d, s), be = doc_byte(w->d, e), cut;
+
+	if (be - bs <= RULES_MAX_SENTENCE_BYTES)
+		return e;
+	cut = bs + RULES_MAX_SENTENCE_BYTES;
+	while (cut > bs + RULES_MAX_SENTENCE_BYTES / 2 &&
+	       w->d->text[cut] != ' ')
+		cut--;
+	if (w->d->text[cut] != ' ')
+		return e;
+	return doc_cp(w->d, cut + 1);
+}
+
+static void run_phase(struct work *w, const struct phase *ph)
+{
+	json_t *sents = doc_array(w->d, "sentences", 0), *sp;
+	size_t nsent = sents ? json_array_size(sents) : 0, i, pos = 0;
+	size_t ns_before = w->ns;
+
+	sort_live(w);
+	for (i = 0; i < (nsent ? nsent : 1); i++) {
+		size_t s = 0, e = doc_ncp(w->d), pe;
+
+		if (nsent) {
+			sp = json_array_get(sents, i);
+			if (doc_span(sp, &s, &e) < 0 || e <= s)
+				continue;
+		}
+		for (; s < e; s = pe) {
+			size_t nplain = 0;
+
+			pe = piece_end(w, s, e);
+			if (pe <= s)
+				pe = e;
+			build_shadow(w, s, pe, &pos);
+			for (size_t k = 0; k < ph->n; k++) {
+				const struct rule *ru = &w->r->rules[ph->first + k];
+
+				if (!ru->plain && prefilter_ok(w, ru))
+					run_rule(w, ru);
+				nplain += ru->plain;
+			}
+			if (nplain == 0)
+				continue;
+			plain_subject(w);
+			for (size_t k = 0; k < ph->n; k++) {
+				const struct rule *ru = &w->r->rules[ph->first + k];
+
+				if (ru->plain && prefilter_ok(w, ru))
+					run_rule(w, ru);
+			}
+		}
+	}
+	resolve(w, ns_before);
+	bind_relations(w);
+}
+
+int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
+{
+	const struct rules *r = ctx;
+	struct work w;
+	size_t i;
+
+	(void)err;
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.d = d;
+	w.id = doc_id(d);
+	buf_init(&w.shadow);
+	buf_init(&w.lower);
+	buf_init(&w.tmp);
+	w.md = pcre2_match_data_create(r->max_groups + 1, NULL);
+	w.mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(w.mc, (uint32_t)r->opts.match_limit);
+	pcre2_set_depth_limit(w.mc, (uint32_t)r->opts.depth_limit);
+	pcre2_set_heap_limit(w.mc, (uint32_t)r->opts.heap_limit_kb);
+	w.litcache = xmalloc(r->nlits + 1);
+	load_input(&w);
+	for (i = 0; i < r->nphases; i++)
+		if (r->phases[i].n > 0)
+			run_phase(&w, &r->phases[i]);
+	if (!r->opts.no_doc_step)
+		doc_step(&w);
+	write_out(&w);
+	for (i = 0; i < w.ne; i++)
+		free_ent(&w.e[i]);
+	free(w.e);
+	free(w.c);
+	free(w.s);
+	free(w.pr);
+	free(w.fr);
+	free(w.sorted);
+	free(w.segs);
+	free(w.litcache);
+	buf_release(&w.shadow);
+	buf_release(&w.lower);
+	buf_release(&w.tmp);
+	pcre2_match_data_free(w.md);
+	pcre2_match_context_free(w.mc);
+	return 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * rules_int.h: what the parts of the rule engine share and nothing else
+ * includes: the compiled rule set (rules_parse.c builds it, rules.c runs
+ * it) and templates (rules_tmpl.c). Not an interface: see rules.h.
+ */
+#ifndef VNIE_RULES_INT_H
+#define VNIE_RULES_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "rules.h"
+
+/* Entity types of ANNOTATION.md; RT_OTHER stands for any other type an
+ * earlier stage may have produced. */
+enum {
+	RT_ORG, RT_PERSON, RT_TITLE, RT_LOC, RT_DATE, RT_PERIOD, RT_DOCUMENT,
+	RT_EVENT, RT_MOVEMENT, RT_QUANTITY, RT_OTHER, RT_NTYPES
+};
+extern const char *const rules_type_names[RT_OTHER];
+int rules_type_index(const char *s, size_t n); /* -1 if unknown */
+
+/*
+ * The shadow's placeholders: entity (type t, class c) is the private-use
+ * character RULES_PUA + t * RULES_PUA_STRIDE + c, where c is 0 for no
+ * class (or one no rule names) and 1..RULES_MAX_CLASSES otherwise.
+ */
+#define RULES_PUA 0xE000u
+#define RULES_PUA_STRIDE 64u
+#define RULES_PUA_END (RULES_PUA + RT_NTYPES * RULES_PUA_STRIDE)
+
+/* Relation types and their roles. */
+#define RULES_MAX_ROLES 4
+struct rel_schema {
+	const char *name;
+	const char *roles[RULES_MAX_ROLES];
+	unsigned types[RULES_MAX_ROLES];  /* bit mask of entity types */
+	unsigned required;                /* bit mask of required roles */
+	unsigned one_of;                  /* at least one of these roles */
+};
+extern const struct rel_schema rules_relations[];
+extern const size_t rules_nrelations;
+
+/* A template: literal text, $group, $group.canonical, function calls. */
+enum { TN_LIT, TN_GROUP, TN_CANON, TN_CALL };
+enum { TF_DATE, TF_INT, TF_PERIOD, TF_UPPERFIRST, TF_LOWER, TF_N };
+struct tmpl;
+struct tnode {
+	int kind;            /* TN_* */
+	char *lit;           /* TN_LIT: the text, owned */
+	size_t litn;
+	int group;           /* TN_GROUP, TN_CANON: group number */
+	int fn;              /* TN_CALL: TF_* */
+	struct tmpl *args;   /* TN_CALL: nargs templates, owned */
+	size_t nargs;
+};
+struct tmpl {
+	struct tnode *nodes;
+	size_t n;
+};
+
+/* Evaluation needs the text of a group and the canonical of the entity
+ * exactly at a group; rules.c provides both. */
+struct tmpl_env {
+	void *arg;
+	/* group's text; 0 if the group did not take part */
+	int (*text)(void *arg, int group, const char **s, size_t *n);
+	/* canonical of the entity exactly at the group, else its text */
+	int (*canon)(void *arg, int group, const char **s, size_t *n);
+};
+
+/*
+ * Parse a template from s[0..n); group names are looked up in re.
+ * Returns NULL with err and *errat (byte offset in s) on error.
+ */
+struct tmpl *tmpl_parse(const char *s, size_t n, const pcre2_code *re,
+			struct vnie_error *err, size_t *errat);
+void tmpl_free(struct tmpl *t);
+/* Append the template's value; -1 if a function could not read its
+ * argument (the field is then left out). */
+int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
+	      struct buf *out);
+
+/* What a rule does with a match. */
+enum { ACT_ENTITY, ACT_RELATION, ACT_SUPPRESS };
+struct role {
+	int role;           /* index in the schema's roles */
+	int group;          /* group number */
+	unsigned types;     /* entity types it accepts (mask) */
+};
+struct action {
+	int kind;           /* ACT_* */
+	int type;           /* entity type; -1 for '*' (suppress) */
+	int group;          /* entity/suppress: the span's group */
+	struct tmpl *canonical, *value;  /* owned, or NULL */
+	char *cls;          /* class=NAME, owned, or NULL */
+	int rel;            /* relation: index in rules_relations */
+	struct role roles[RULES_MAX_ROLES];
+	size_t nroles;
+};
+
+/*
+ * A required atom of a rule's prefilter: a literal the shadow must hold
+ * (case-sensitive or, for (?i) parts, on the lower-cased shadow) or an
+ * entity type or class that must be present.
+ */
+enum { AT_LIT, AT_LITCI, AT_TYPE, AT_CLASS };
+struct atom {
+	int kind;
+	int id;            /* literal index, type or class */
+};
+#define RULES_MAX_ATOMS 16   /* alternatives in one clause */
+#define RULES_MAX_CLAUSES 4  /* clauses kept per rule */
+struct clause {
+	struct atom a[RULES_MAX_ATOMS];
+	size_t n;
+};
+
+struct rule {
+	char *name;          /* owned */
+	char *source;        /* "rules/x.rules:12", owned */
+	int priority;
+	size_t order;        /* position in the whole rule set */
+	size_t phase;
+	pcre2_code *re;      /* owned */
+	int jit;             /* JIT-compiled */
+	int plain;           /* matched over the text, not the shadow */
+	uint32_t ngroups;    /* capture groups */
+	struct action *acts; /* owned */
+	size_t nacts;
+	struct clause req[RULES_MAX_CLAUSES]; /* all must hold, else skip */
+	size_t nreq;
+};
+
+struct lit {
+	char *s;    /* owned; lower-cased for AT_LITCI */
+	size_t n;
+};
+
+struct phase {
+	char *name;          /* display path of the file, owned */
+	size_t first, n;     /* its rules: rules[first .. first + n) */
+};
+
+struct rules {
+	struct rules_opts opts;
+	struct rule *rules;
+	size_t nrules;
+	struct phase *phases;
+	size_t nphases;
+	char **classes;      /* class names named by @class: index + 1 */
+	size_t nclasses;
+	struct lit *lits;    /* prefilter literals, deduplicated */
+	size_t nlits;
+	uint32_t max_groups; /* most capture groups of any rule */
+	int any_ci;          /* some rule has a case-insensitive literal */
+};
+
+int rules_class_index(const struct rules *r, const char *s, size_t n);
+
+#endif

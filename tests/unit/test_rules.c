@@ -1,0 +1,288 @@
+/*
+ * test_rules.c: unit tests of the rule engine: the value functions of
+ * templates, the rule parser's error messages and positions, and conflict
+ * resolution between candidates. Rule files are written to a temporary
+ * folder; nothing here needs the data folder.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "rules.h"
+#include "t.h"
+#include "values.h"
+
+static char dir[] = "/tmp/vnie-test-rules-XXXXXX";
+
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[8][512];
+	static int k;
+	char *p = path[k++ % 8];
+	FILE *fp;
+
+	snprintf(p, 512, "%s/%s", dir, name);
+	fp = fopen(p, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return p;
+}
+
+static char errs[8192];
+
+static void report(void *arg, const char *file, size_t line, size_t col,
+		   const char *msg)
+{
+	const char *b = strrchr(file, '/');
+	size_t n = strlen(errs);
+
+	(void)arg;
+	snprintf(errs + n, sizeof(errs) - n, "%s:%zu:%zu: %s\n",
+		 b ? b + 1 : file, line, col, msg);
+}
+
+static struct rules *load(const char *name, const char *text)
+{
+	const char *f = write_file(name, text);
+	struct rules_opts o;
+
+	rules_opts_init(&o);
+	errs[0] = '\0';
+	return rules_load(&f, 1, &o, report, NULL);
+}
+
+static void value(const char *name, int (*fn)(const char *, size_t,
+					     struct buf *),
+		  const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+	int rc = fn(in, strlen(in), &b);
+
+	if (want == NULL)
+		CHECK(name, rc < 0);
+	else
+		CHECK_STR(name, b.p ? b.p : "", b.n, want);
+	buf_release(&b);
+}
+
+static void test_values(void)
+{
+	struct buf b = BUF_INIT;
+
+	value("date d/m/y", values_date, "24/01/2018", "2018-01-24");
+	value("date ngày d/m", values_date, "ngày 4/11", "XXXX-11-04");
+	value("date Ngày d/m", values_date, "Ngày 4/11", "XXXX-11-04");
+	value("date tháng m/y", values_date, "tháng 9/2020", "2020-09");
+	value("date năm y", values_date, "năm 2017", "2017");
+	value("date dotted", values_date, "06.11.2022", "2022-11-06");
+	value("date weekday", values_date, "Thứ năm, 25 Tháng 1 2018",
+	      "2018-01-25");
+	value("date Chủ nhật", values_date, "Chủ nhật, 06.11.2022",
+	      "2022-11-06");
+	value("date words", values_date, "ngày 2 tháng 7 năm 2021",
+	      "2021-07-02");
+	value("date bad month", values_date, "32/13/2020", NULL);
+	value("date none", values_date, "hôm nay", NULL);
+	value("int thousands", values_int, "6.943 đoàn viên", "6943");
+	value("int decimal comma", values_int, "1,5 triệu", "1500000");
+	value("int nghìn", values_int, "gần 45 nghìn đoàn viên", "45000");
+	value("int word", values_int, "hai bên", "2");
+	value("int mười", values_int, "mười", "10");
+	value("int hai mươi lăm", values_int, "hai mươi lăm", "25");
+	value("int một trăm", values_int, "một trăm linh năm", "105");
+	value("int plain", values_int, "381 lượt xem", "381");
+	value("int none", values_int, "đoàn viên", NULL);
+	values_period("giai đoạn 2021 – 2028", strlen("giai đoạn 2021 – 2028"),
+		      NULL, 0, &b);
+	CHECK_STR("period one arg", b.p, b.n, "2021/2028");
+	buf_reset(&b);
+	values_period("2018", 4, "2023", 4, &b);
+	CHECK_STR("period two args", b.p, b.n, "2018/2023");
+	buf_reset(&b);
+	values_upperfirst("ủy viên", strlen("ủy viên"), &b);
+	CHECK_STR("upperfirst", b.p, b.n, "Ủy viên");
+	buf_reset(&b);
+	values_lower("Phó CHỦ TỊCH", strlen("Phó CHỦ TỊCH"), &b);
+	CHECK_STR("lower", b.p, b.n, "phó chủ tịch");
+	buf_release(&b);
+}
+
+static void test_parser(void)
+{
+	struct rules *r;
+
+	r = load("empty.rules", "");
+	CHECK("empty file loads", r != NULL && rules_count(r) == 0);
+	rules_free(r);
+
+	r = load("ok.rules", "# comment\n"
+		 "define N = \\p{Lu}\\p{Ll}+ # trailing comment\n"
+		 "rule a\n  priority 3\n  match (?<x>{N})\\#\n"
+		 "  match+ (?<y>\\d+)\n  entity PERSON from x\n"
+		 "  entity QUANTITY from y value=int($y)\n");
+	CHECK("rule with macro, match+ and \\# loads", r != NULL &&
+	      rules_count(r) == 1);
+	rules_free(r);
+
+	r = load("bad1.rules", "rule a\n  match (?<x>ab\n  entity ORG from x\n");
+	CHECK("unterminated group fails", r == NULL);
+	CHECK("unterminated group position",
+	      strcmp(errs, "bad1.rules:2:9: unterminated group '('\n") == 0);
+
+	r = load("bad2.rules", "rule a\n  match x{NOPE}\n  entity ORG from 0\n");
+	CHECK("unknown macro", r == NULL &&
+	      strcmp(errs, "bad2.rules:2:10: unknown macro '{NOPE}'\n") == 0);
+
+	r = load("bad3.rules", "rule a\n  match (?<x>a)\n  entity ORG from x\n"
+		 "rule a\n  match b\n  entity ORG from 0\n");
+	CHECK("duplicate rule name", r == NULL && strstr(errs,
+	      "bad3.rules:4:6: duplicate rule name 'a'") != NULL);
+
+	r = load("bad4.rules", "rule a\n  match (?<p>a)(?<t>b)\n"
+		 "  relation holds_position person=p title=t:BOSS\n");
+	CHECK("unknown type in role", r == NULL && strcmp(errs,
+	      "bad4.rules:3:44: unknown entity type 'BOSS' in role "
+	      "'title'\n") == 0);
+
+	r = load("bad5.rules", "rule a\n  match (?<x>a)\n  entity THING from x\n");
+	CHECK("unknown entity type", r == NULL && strcmp(errs,
+	      "bad5.rules:3:10: unknown entity type 'THING'\n") == 0);
+
+	r = load("bad6.rules", "define M = a)\nrule a\n  match {M}\n"
+		 "  entity ORG from 0\n");
+	CHECK("error inside a macro is reported in the macro", r == NULL &&
+	      strstr(errs, "bad6.rules:1:13: unmatched ')'") != NULL);
+
+	r = load("bad7.rules", "rule a\n  match a{2,1}\n  entity ORG from 0\n");
+	CHECK("pcre2 message with its column", r == NULL && strcmp(errs,
+	      "bad7.rules:2:14: numbers out of order in {} quantifier\n") == 0);
+
+	r = load("bad8.rules", "rule a\n  match (?<x>a)\n"
+		 "  relation likes person=x\n");
+	CHECK("unknown relation type", r == NULL && strcmp(errs,
+	      "bad8.rules:3:12: unknown relation type 'likes'\n") == 0);
+
+	r = load("bad9.rules", "rule a\n  match (?<x>a)\n"
+		 "  entity DATE from x value=date($y)\n");
+	CHECK("unknown group in template", r == NULL && strcmp(errs,
+	      "bad9.rules:3:33: unknown group 'y'\n") == 0);
+
+	write_file("_inc.rules", "define W = wo\n");
+	r = load("inc.rules", "include \"_inc.rules\"\nrule a\n"
+		 "  match (?<x>{W}rd)\n  entity ORG from x\n");
+	CHECK("include", r != NULL);
+	rules_free(r);
+
+	r = load("bad10.rules", "define A = x{B}\ndefine B = y{A}\n"
+		 "rule a\n  match {A}\n  entity ORG from 0\n");
+	CHECK("recursive macro", r == NULL && strstr(errs, "uses itself"));
+}
+
+/* Run a rule file over a text with given entities; the output record. */
+static char *run(const char *rules, const char *record)
+{
+	const char *f = write_file("run.rules", rules);
+	struct rules_opts o;
+	struct rules *r;
+	struct vnie_error err;
+	struct doc d;
+	struct buf out = BUF_INIT;
+
+	rules_opts_init(&o);
+	errs[0] = '\0';
+	r = rules_load(&f, 1, &o, report, NULL);
+	if (r == NULL) {
+		printf("# %s", errs);
+		return xstrdup("load failed");
+	}
+	if (doc_parse(&d, record, strlen(record), 1, &err) != DOC_RECORD) {
+		rules_free(r);
+		return xstrdup("bad record");
+	}
+	rules_stage(r, &d, &err);
+	doc_write(&d, &out);
+	doc_release(&d);
+	rules_free(r);
+	return out.p;
+}
+
+static void test_conflicts(void)
+{
+	char *o;
+
+	/* longest span wins over priority */
+	o = run("rule short\n  priority 50\n  match (?<x>Lê Văn)\n"
+		"  entity PERSON from x\n"
+		"rule long\n  match (?<x>Lê Văn Hòa)\n  entity PERSON from x\n",
+		"{\"text\":\"ông Lê Văn Hòa\"}");
+	CHECK("longest span wins", strstr(o, "\"text\":\"Lê Văn Hòa\"") &&
+	      !strstr(o, "\"text\":\"Lê Văn\""));
+	free(o);
+
+	/* same span: priority, then earlier rule */
+	o = run("rule a\n  match (?<x>Hòa)\n  entity PERSON from x\n"
+		"rule b\n  priority 5\n  match (?<x>Hòa)\n  entity LOC from x\n",
+		"{\"text\":\"Hòa\"}");
+	CHECK("priority breaks a tie", strstr(o, "\"type\":\"LOC\"") &&
+	      !strstr(o, "\"type\":\"PERSON\""));
+	free(o);
+	o = run("rule a\n  match (?<x>Hòa)\n  entity PERSON from x\n"
+		"rule b\n  match (?<x>Hòa)\n  entity LOC from x\n",
+		"{\"text\":\"Hòa\"}");
+	CHECK("earlier rule breaks a tie", strstr(o, "\"type\":\"PERSON\"") &&
+	      !strstr(o, "\"type\":\"LOC\""));
+	free(o);
+
+	/* a LOC may nest in an ORG */
+	o = run("rule org\n  match (?<x>UBND tỉnh (?<l>Lạng Sơn))\n"
+		"  entity ORG from x\n  entity LOC from l\n",
+		"{\"text\":\"UBND tỉnh Lạng Sơn\"}");
+	CHECK("LOC nests in ORG", strstr(o, "\"type\":\"ORG\"") &&
+	      strstr(o, "\"type\":\"LOC\""));
+	free(o);
+
+	/* a later phase's longer entity of the same type replaces the
+	 * input one, and relations follow it */
+	o = run("rule wider\n  match (?<x>{ORG} tỉnh)\n  entity ORG from x\n",
+		"{\"text\":\"LĐLĐ tỉnh\",\"entities\":[{\"id\":\"T1\","
+		"\"type\":\"ORG\",\"start\":0,\"end\":4,\"text\":\"LĐLĐ\"}]}");
+	CHECK("replacement by a containing entity",
+	      strstr(o, "\"text\":\"LĐLĐ tỉnh\"") &&
+	      !strstr(o, "\"id\":\"T1\""));
+	free(o);
+
+	/* suppress removes what was found and blocks candidates */
+	o = run("rule p\n  match (?<x>\\p{Lu}+)\n  entity PERSON from x\n"
+		"rule s\n  match (?<x>CTV)\n  suppress PERSON x\n",
+		"{\"text\":\"CTV\",\"entities\":[{\"id\":\"T1\","
+		"\"type\":\"PERSON\",\"start\":0,\"end\":3,\"text\":\"CTV\"}]}");
+	CHECK("suppress", !strstr(o, "PERSON"));
+	free(o);
+
+	/* relation roles must resolve, optional ones may be left out */
+	o = run("rule r\n  match (?<t>{TITLE}) (?<p>\\p{Lu}\\p{Ll}+)(?: (?<o>{ORG}))?\n"
+		"  entity PERSON from p\n"
+		"  relation holds_position person=p title=t org=o\n",
+		"{\"text\":\"Chủ tịch Hòa\",\"entities\":[{\"id\":\"T1\","
+		"\"type\":\"TITLE\",\"start\":0,\"end\":8,\"text\":\"Chủ tịch\"}]}");
+	CHECK("relation with optional role left out",
+	      strstr(o, "\"args\":{\"person\":\"T2\",\"title\":\"T1\"}"));
+	free(o);
+}
+
+int main(void)
+{
+	char cmd[600];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_values();
+	test_parser();
+	test_conflicts();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return 1;
+	T_DONE();
+}
