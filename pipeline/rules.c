@@ -848,7 +848,53 @@ static void resolve(struct work *w, size_t ns_before)
 	w->nc = 0;
 }
 
-/* The live entity a role binds to, following replacements; -1. */
+/*
+ * Input entities of one type that overlap (two gazetteer classes matching
+ * "Đoàn Chủ tịch" and "Đoàn Chủ tịch Tổng LĐLĐ Việt Nam"): ANNOTATION.md
+ * nests nothing but a LOC in an ORG, so the first in the declared order
+ * stays, as it would among candidates.
+ */
+static void resolve_input(struct work *w)
+{
+	for (size_t i = 0; i < w->ne; i++)
+		for (size_t k = 0; k < w->ne && !w->e[i].removed; k++) {
+			struct ent *x = &w->e[i], *y = &w->e[k];
+
+			if (k == i || y->removed || y->type != x->type ||
+			    !overlaps(x->start, x->end, y->start, y->end) ||
+			    rank(y, x) >= 0)
+				continue;
+			x->removed = 1;
+			if (y->start <= x->start && y->end >= x->end)
+				x->replaced_by = (long)k;
+			trace_lost(w, x, y, why(y, x));
+		}
+}
+
+/* The one live entity of the role's types strictly inside [s, e); -1 if
+ * none or several. */
+static long nested_in(const struct work *w, size_t s, size_t e,
+		      unsigned types)
+{
+	long x = -1;
+
+	for (size_t i = 0; i < w->ne; i++) {
+		const struct ent *y = &w->e[i];
+
+		if (y->removed || !(types & (1u << y->type)) ||
+		    y->start < s || y->end > e || y->end - y->start >= e - s)
+			continue;
+		if (x >= 0)
+			return -1;
+		x = (long)i;
+	}
+	return x;
+}
+
+/* The live entity a role binds to, following replacements; -1. A group
+ * over an entity of another type binds the role to the one entity of the
+ * role's type nested in it (loc=o over the ORG "LĐLĐ tỉnh Lạng Sơn" is
+ * its LOC "Lạng Sơn"). */
 static long bind_role(const struct work *w, const struct prole *ro)
 {
 	long x = -1;
@@ -857,6 +903,8 @@ static long bind_role(const struct work *w, const struct prole *ro)
 		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
 		    (ro->types & (1u << w->e[i].type)))
 			x = (long)i;
+	if (x < 0 && exact(w, ro->start, ro->end, ~0u) >= 0)
+		return nested_in(w, ro->start, ro->end, ro->types);
 	if (x >= 0 && w->e[x].removed) {
 		long live = exact(w, ro->start, ro->end, ro->types);
 
@@ -1506,6 +1554,7 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	pcre2_set_heap_limit(w.mc, (uint32_t)r->opts.heap_limit_kb);
 	w.litcache = xmalloc(r->nlits + 1);
 	load_input(&w);
+	resolve_input(&w);
 	for (i = 0; i < r->nphases; i++)
 		if (r->phases[i].n > 0)
 			run_phase(&w, &r->phases[i]);
