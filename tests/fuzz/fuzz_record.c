@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st.max_line = FUZZ_MAX_LINE;
 	jsonl_reader_init(&r, fp, st.max_line);
 	while (jsonl_next(&r, &line, &n, &toolong))
-		stage_line(&st, line, n, toolong, r.line, &out);
+		stage_line(&st, 1, line, n, toolong, r.line, &out);
 	MUST(r.line == want);
 	MUST(check_lines(out.p, out.n) == want);
 	jsonl_reader_release(&r);

@@ -15,7 +15,7 @@ for bin in "$@"; do
 	mkdir -p "$corpus"
 	[ -d "$seeds" ] || seeds=
 	echo "fuzz: $name for ${secs}s"
-	nice -n 10 "$bin" -max_total_time="$secs" -close_fd_mask=3 \
+	VNIE_DATA=$top nice -n 10 "$bin" -max_total_time="$secs" -close_fd_mask=3 \
 		-max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$top/build-fuzz/crash-$name-" \
 		"$corpus" $seeds 2>"$top/build-fuzz/$name.log"
