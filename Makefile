@@ -6,6 +6,7 @@
 #   make valgrind   a representative subset under valgrind (not run by CI:
 #                   it takes minutes; see tests/valgrind.sh)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
+#   make check-html the HTML export rendered in headless Chromium
 #   make bench      speed and memory beside baselines (see tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -55,7 +56,7 @@ else
 VNIE    := ./vnie
 endif
 
-.PHONY: all check check-asan unit golden bench install uninstall clean fuzz valgrind
+.PHONY: all check check-asan check-html unit golden bench install uninstall clean fuzz valgrind
 
 all: $(VNIE)
 
@@ -113,6 +114,9 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvnie.a
 
 fuzz: $(FUZZBIN)
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZBIN)
+# The HTML export rendered in headless Chromium (needs Debian's chromium).
+check-html: $(VNIE)
+	sh tests/html/check.sh $(VNIE)
 
 bench: $(VNIE)
 	sh tests/bench/bench.sh $(VNIE)

@@ -1,7 +1,8 @@
 /*
  * cmd_eval.c: `vnie eval GOLD PRED`, scores predicted records against gold
- * records (the scoring itself is eval.c). Reads both files whole, pairs
- * records by id (or by line with --by-order), reports every line or record
+ * records (the scoring itself is eval.c). Holds the gold records in
+ * memory and streams the predictions past them, pairing records by id (or
+ * by line with --by-order); reports every line or record
  * it cannot score on stderr as FILE:LINE: message and goes on, then prints
  * a table or JSON on stdout. Exit status: 0; 1 when a record was rejected,
  * a gold record had no prediction, or a --min-f1/--min-rel-f1 floor was
@@ -16,12 +17,13 @@
 #include "jsonl.h"
 #include "stage.h"
 
-/* One input line: a record ready to score, or a rejected line. */
+/* One gold line: a record ready to score, or a rejected line. */
 struct entry {
 	struct doc d;
 	unsigned long line;
-	int ok;          /* parsed and checked */
-	int used;        /* paired with a record of the other file */
+	int ok;                /* parsed and checked */
+	int used;              /* scored against a prediction */
+	unsigned long pbad;    /* --by-order: its prediction's line, rejected */
 };
 
 struct input {
@@ -32,6 +34,17 @@ struct input {
 	json_t *bad;     /* id -> line, records rejected by their checks */
 	int by_order;    /* ids need not be unique */
 };
+
+/* Open a file argument ('-' is standard input); NULL after a message. */
+static FILE *open_input(const char *path)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+
+	if (fp == NULL)
+		fprintf(stderr, "vnie eval: cannot open '%s': %s\n", path,
+			strerror(errno));
+	return fp;
+}
 
 static int rc_records;
 
@@ -51,6 +64,7 @@ static void report(const char *path, unsigned long line, const char *fmt,
 	rc_records = VNIE_EXIT_RECORDS;
 }
 
+/* Read the gold file whole. */
 static int load(struct input *in, const char *path, size_t max_line)
 {
 	struct jsonl_reader r;
@@ -62,14 +76,8 @@ static int load(struct input *in, const char *path, size_t max_line)
 	json_t *prev;
 
 	in->path = path;
-	in->ids = json_object();
-	in->bad = json_object();
-	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (fp == NULL) {
-		fprintf(stderr, "vnie eval: cannot open '%s': %s\n", path,
-			strerror(errno));
+	if ((fp = open_input(path)) == NULL)
 		return -1;
-	}
 	jsonl_reader_init(&r, fp, max_line);
 	while (jsonl_next(&r, &line, &n, &toolong)) {
 		if (in->n == in->cap) {
@@ -95,7 +103,7 @@ static int load(struct input *in, const char *path, size_t max_line)
 			break;
 		default:
 			id = doc_id(&e->d);
-			if (eval_check(&e->d, &err) < 0) {
+			if (eval_check(&e->d, 1, &err) < 0) {
 				report(path, r.line, "record '%s': %s", id,
 				       err.msg);
 				json_object_set_new(in->bad, id, json_integer(
@@ -142,76 +150,142 @@ static void input_release(struct input *in)
 }
 
 static void score(struct eval *ev, struct input *gi, struct entry *g,
-		  struct input *pi, struct entry *p)
+		  const char *ppath, struct doc *p)
 {
 	struct vnie_error err;
-	json_t *rej = json_object_get(pi->bad, doc_id(&g->d));
 
-	if (p == NULL && rej != NULL)
-		report(gi->path, g->line, "record '%s': its prediction (%s:%lld)"
-		       " was rejected: its annotations count as misses",
-		       doc_id(&g->d), pi->path, (long long)
-		       json_integer_value(rej));
-	else if (p == NULL)
-		report(gi->path, g->line, "record '%s' has no prediction in "
-		       "%s: its annotations count as misses", doc_id(&g->d),
-		       pi->path);
-	if (eval_pair(ev, &g->d, p ? &p->d : NULL, &err) < 0)
-		report(p ? pi->path : gi->path, p ? p->line : g->line,
-		       "record '%s': %s", doc_id(&g->d), err.msg);
+	g->used = 1;
+	if (eval_pair(ev, &g->d, p, &err) < 0) {
+		report(ppath, p->line, "record '%s': %s: its annotations "
+		       "count as misses", doc_id(&g->d), err.msg);
+		eval_pair(ev, &g->d, NULL, NULL);
+	}
+}
+
+/* The gold record a good prediction on pred line number k goes with, or
+ * NULL (after a message when that is an error). */
+static struct entry *gold_for(struct input *gi, struct doc *p, size_t k,
+			      const char *ppath)
+{
+	const char *id = doc_id(p);
+	struct entry *g;
+	json_t *i;
+
+	if (gi->by_order) {
+		if (k >= gi->n) {
+			report(ppath, p->line, "no gold record on this line "
+			       "of %s", gi->path);
+			return NULL;
+		}
+		return gi->v[k].ok ? &gi->v[k] : NULL;
+	}
+	if ((i = json_object_get(gi->ids, id)) == NULL) {
+		/* a gold record that was rejected: reported already */
+		if (json_object_get(gi->bad, id) == NULL)
+			report(ppath, p->line, "record '%s' is not in %s", id,
+			       gi->path);
+		return NULL;
+	}
+	g = &gi->v[json_integer_value(i)];
+	if (g->used) {
+		report(ppath, p->line, "record '%s': a second prediction for "
+		       "it; only the first is scored", id);
+		return NULL;
+	}
+	return g;
+}
+
+/* Note that the prediction for gold line k (by order) or id was
+ * rejected, so that the gold record's misses say why. */
+static void pred_rejected(struct input *gi, json_t *pbad, size_t k,
+			  const char *id, unsigned long line)
+{
+	if (gi->by_order && k < gi->n)
+		gi->v[k].pbad = line;
+	else if (!gi->by_order && id != NULL)
+		json_object_set_new(pbad, id, json_integer((json_int_t)line));
 }
 
 /*
- * Pair by id. A gold record whose prediction is missing or was rejected
- * counts as all misses; a prediction whose gold record was rejected is
- * not scored (the gold is not usable) and not reported twice.
+ * Score each prediction as it is read. A gold record whose prediction is
+ * missing, was rejected or cannot be aligned counts as all misses; a
+ * prediction whose gold record was rejected is not scored (the gold is not
+ * usable) and not reported twice.
  */
-static void pair_by_id(struct eval *ev, struct input *gi, struct input *pi)
+static int stream_pred(struct eval *ev, struct input *gi, const char *path,
+		       size_t max_line)
 {
-	size_t i;
-	json_t *k;
+	struct jsonl_reader r;
+	struct vnie_error err;
+	struct entry *g;
+	struct doc p;
+	const char *line;
+	size_t n, toolong, k;
+	FILE *fp;
+	json_t *pbad = json_object(), *rej;
+	int rc = 0;
 
-	for (i = 0; i < gi->n; i++) {
-		struct entry *g = &gi->v[i], *p = NULL;
-
-		if (!g->ok)
+	if ((fp = open_input(path)) == NULL) {
+		json_decref(pbad);
+		return -1;
+	}
+	jsonl_reader_init(&r, fp, max_line);
+	for (k = 0; jsonl_next(&r, &line, &n, &toolong); k++) {
+		if (toolong) {
+			report(path, r.line, "line of %zu bytes is longer than "
+			       "--max-line %zu", toolong, max_line);
+			pred_rejected(gi, pbad, k, NULL, r.line);
 			continue;
-		k = json_object_get(pi->ids, doc_id(&g->d));
-		if (k != NULL) {
-			p = &pi->v[json_integer_value(k)];
-			p->used = 1;
 		}
-		score(ev, gi, g, pi, p);
-	}
-	for (i = 0; i < pi->n; i++)
-		if (pi->v[i].ok && !pi->v[i].used &&
-		    !json_object_get(gi->bad, doc_id(&pi->v[i].d)))
-			report(pi->path, pi->v[i].line, "record '%s' is not "
-			       "in %s", doc_id(&pi->v[i].d), gi->path);
-}
-
-static void pair_by_order(struct eval *ev, struct input *gi,
-			  struct input *pi)
-{
-	size_t i;
-
-	for (i = 0; i < gi->n || i < pi->n; i++) {
-		if (i >= pi->n) {
-			if (gi->v[i].ok)
-				score(ev, gi, &gi->v[i], pi, NULL);
-		} else if (i >= gi->n) {
-			report(pi->path, pi->v[i].line, "no gold record on "
-			       "this line of %s", gi->path);
-		} else if (gi->v[i].ok && pi->v[i].ok) {
-			score(ev, gi, &gi->v[i], pi, &pi->v[i]);
-		} else if (gi->v[i].ok) {
-			report(gi->path, gi->v[i].line, "record '%s': its "
-			       "prediction (%s:%lu) was rejected: its "
-			       "annotations count as misses",
-			       doc_id(&gi->v[i].d), pi->path, pi->v[i].line);
-			eval_pair(ev, &gi->v[i].d, NULL, NULL);
+		switch (doc_parse(&p, line, n, r.line, &err)) {
+		case DOC_PASS:
+			report(path, r.line, "error record: %.*s", (int)(n <
+			       200 ? n : 200), line);
+			pred_rejected(gi, pbad, k, NULL, r.line);
+			break;
+		case DOC_BAD:
+			report(path, r.line, "%s", err.msg);
+			pred_rejected(gi, pbad, k, NULL, r.line);
+			break;
+		default:
+			if (eval_check(&p, 0, &err) < 0) {
+				report(path, r.line, "record '%s': %s",
+				       doc_id(&p), err.msg);
+				pred_rejected(gi, pbad, k, doc_id(&p), r.line);
+			} else if ((g = gold_for(gi, &p, k, path)) != NULL) {
+				score(ev, gi, g, path, &p);
+			}
+			doc_release(&p);
+			break;
 		}
 	}
+	if (r.ioerr) {
+		fprintf(stderr, "vnie eval: cannot read '%s': %s\n", path,
+			strerror(r.ioerr));
+		rc = -1;
+	}
+	jsonl_reader_release(&r);
+	if (fp != stdin)
+		fclose(fp);
+	for (k = 0; rc == 0 && k < gi->n; k++) {
+		g = &gi->v[k];
+		if (!g->ok || g->used)
+			continue;
+		rej = json_object_get(pbad, doc_id(&g->d));
+		if (g->pbad || (!gi->by_order && rej))
+			report(gi->path, g->line, "record '%s': its prediction "
+			       "(%s:%lld) was rejected: its annotations count "
+			       "as misses", doc_id(&g->d), path, g->pbad ?
+			       (long long)g->pbad : (long long)
+			       json_integer_value(rej));
+		else
+			report(gi->path, g->line, "record '%s' has no "
+			       "prediction in %s: its annotations count as "
+			       "misses", doc_id(&g->d), path);
+		eval_pair(ev, &g->d, NULL, NULL);
+	}
+	json_decref(pbad);
+	return rc;
 }
 
 static int parse_floor(const char *opt, const char *s, double *out)
@@ -262,7 +336,7 @@ int cmd_eval(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stage st;
-	struct input gi, pi;
+	struct input gi;
 	struct eval ev;
 	struct buf out = BUF_INIT;
 	double min_f1 = -1, min_rel_f1 = -1, f;
@@ -316,20 +390,22 @@ int cmd_eval(int argc, char **argv)
 		return stage_usage_error("eval", "only one of GOLD and PRED "
 					 "can be standard input");
 	memset(&gi, 0, sizeof(gi));
-	memset(&pi, 0, sizeof(pi));
-	gi.by_order = pi.by_order = by_order;
+	gi.by_order = by_order;
+	gi.ids = json_object();
+	gi.bad = json_object();
+	eval_init(&ev, errors);
 	if (load(&gi, argv[optind], st.max_line) < 0 ||
-	    load(&pi, argv[optind + 1], st.max_line) < 0) {
+	    stream_pred(&ev, &gi, argv[optind + 1], st.max_line) < 0) {
+		eval_release(&ev);
 		input_release(&gi);
-		input_release(&pi);
 		return VNIE_EXIT_IO;
 	}
-	eval_init(&ev, errors);
-	if (by_order)
-		pair_by_order(&ev, &gi, &pi);
-	else
-		pair_by_id(&ev, &gi, &pi);
 	eval_finish(&ev);
+	if (ev.docs == 0) {
+		fprintf(stderr, "vnie eval: %s: no record could be scored\n",
+			gi.path);
+		rc_records = VNIE_EXIT_RECORDS;
+	}
 	rc = rc_records;
 	if (json) {
 		json_t *o = eval_to_json(&ev);
@@ -356,7 +432,6 @@ int cmd_eval(int argc, char **argv)
 	}
 	eval_release(&ev);
 	input_release(&gi);
-	input_release(&pi);
 	buf_release(&out);
 	if (rc != VNIE_EXIT_IO && jsonl_finish() < 0)
 		rc = stage_write_error();

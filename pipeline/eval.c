@@ -42,6 +42,7 @@ struct side {
 	struct doc *d;
 	int via_raw;                    /* spans mapped to raw */
 	struct offmap m;
+	size_t rlen;                    /* length of raw, code points */
 	struct ent *ents;
 	size_t nents;
 	struct rel *rels;
@@ -108,7 +109,7 @@ static int cmp_by_type_start(const void *a, const void *b)
 	return x->s < y->s ? -1 : x->s > y->s ? 1 : 0;
 }
 
-int eval_check(struct doc *d, struct vnie_error *err)
+int eval_check(struct doc *d, int gold, struct vnie_error *err)
 {
 	json_t *a, *x;
 	struct ent *v;
@@ -117,6 +118,8 @@ int eval_check(struct doc *d, struct vnie_error *err)
 
 	if (doc_check(d, err) < 0)
 		return -1;
+	if (!gold)
+		return 0;
 	a = json_object_get(d->root, "entities");
 	n = json_array_size(a);
 	v = xcalloc(n ? n : 1, sizeof(*v));
@@ -150,6 +153,11 @@ static void map_span(const struct side *sd, size_t *s, size_t *e)
 		return;
 	*s = offmap_to_raw(&sd->m, *s);
 	*e = offmap_to_raw(&sd->m, *e);
+	/* never past the end of raw, whatever "offsets" says */
+	if (*s > sd->rlen)
+		*s = sd->rlen;
+	if (*e > sd->rlen)
+		*e = sd->rlen;
 }
 
 static void side_release(struct side *sd)
@@ -180,11 +188,16 @@ static int side_load(struct side *sd, struct doc *d, int via_raw,
 	if (via_raw) {
 		x = json_object_get(d->root, "raw");
 		raw = json_string_value(x);
+		sd->rlen = utf8_count(raw, json_string_length(x));
 		if (offmap_from_json(&sd->m, json_object_get(d->root,
 							     "offsets"),
-				     doc_ncp(d), utf8_count(raw,
-					json_string_length(x)), err) < 0)
+				     doc_ncp(d), sd->rlen, err) < 0)
 			return -1;
+		if (sd->m.n == 0 && sd->rlen != doc_ncp(d)) {
+			vnie_err(err, "\"raw\" and \"text\" differ in length "
+				 "and there are no \"offsets\"");
+			return -1;
+		}
 	}
 	a = json_object_get(d->root, "entities");
 	sd->nents = json_array_size(a);
@@ -557,7 +570,7 @@ static void match_relations(struct eval *ev, struct side *g, struct side *p)
 }
 
 static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
-		       struct side *other, int kind)
+		       struct side *other, int kind, unsigned long line)
 {
 	const char *id = doc_id(sd->d);
 	struct eval_item *it;
@@ -571,6 +584,7 @@ static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 		it = new_item(ev, kind, 0, t->type, id, t->id,
 			      kind == EVAL_FALSE ? t->source : NULL);
 		it->near = t->near;
+		it->line = line;
 		it->start = t->s;
 		it->end = t->e;
 		it->shown = context(ct, sd, other, t->s, t->e);
@@ -583,6 +597,7 @@ static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 		it = new_item(ev, kind, 1, r->type, id, r->id,
 			      kind == EVAL_FALSE ? r->source : NULL);
 		it->shown = rel_shown(ct, sd, r);
+		it->line = line;
 	}
 }
 
@@ -608,9 +623,10 @@ int eval_pair(struct eval *ev, struct doc *gold, struct doc *pred,
 	match_entities(ev, &g, havep ? &p : NULL);
 	match_relations(ev, &g, havep ? &p : NULL);
 	if (ev->keep_items) {
-		list_items(ev, &ct, &g, havep ? &p : NULL, EVAL_MISS);
+		list_items(ev, &ct, &g, havep ? &p : NULL, EVAL_MISS,
+			   gold->line);
 		if (havep)
-			list_items(ev, &ct, &p, &g, EVAL_FALSE);
+			list_items(ev, &ct, &p, &g, EVAL_FALSE, gold->line);
 	}
 	utf8_idx_release(&ct.idx);
 	ev->docs++;
@@ -645,9 +661,13 @@ static int cmp_srcs(const void *a, const void *b)
 	return strcmp(x->source, y->source);
 }
 
-static int cmp_items(const void *a, const void *b)
+/* Items by kind of annotation, type, miss before false, gold line, then
+ * input order: a and b index ev->items, so ties fall back on the index. */
+static int cmp_items(const void *a, const void *b, void *arg)
 {
-	const struct eval_item *x = a, *y = b;
+	const struct eval *ev = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct eval_item *x = &ev->items[i], *y = &ev->items[j];
 	int c;
 
 	if (x->is_rel != y->is_rel)
@@ -656,32 +676,26 @@ static int cmp_items(const void *a, const void *b)
 		return c;
 	if (x->kind != y->kind)
 		return x->kind - y->kind;
-	return x < y ? -1 : x > y; /* stable: input order */
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return i < j ? -1 : i > j;
 }
 
 void eval_finish(struct eval *ev)
 {
-	qsort(ev->ents, ev->nents, sizeof(*ev->ents), cmp_stats);
-	qsort(ev->rels, ev->nrels, sizeof(*ev->rels), cmp_stats);
-	qsort(ev->srcs, ev->nsrcs, sizeof(*ev->srcs), cmp_srcs);
-	/* qsort is not stable: number the items first */
+	if (ev->nents > 0)
+		qsort(ev->ents, ev->nents, sizeof(*ev->ents), cmp_stats);
+	if (ev->nrels > 0)
+		qsort(ev->rels, ev->nrels, sizeof(*ev->rels), cmp_stats);
+	if (ev->nsrcs > 0)
+		qsort(ev->srcs, ev->nsrcs, sizeof(*ev->srcs), cmp_srcs);
 	if (ev->nitems > 0) {
 		struct eval_item *tmp;
 		size_t i, *order = xmalloc(ev->nitems * sizeof(*order));
 
 		for (i = 0; i < ev->nitems; i++)
 			order[i] = i;
-		/* sort indices by the item key, ties by index */
-		for (i = 1; i < ev->nitems; i++) {
-			size_t k = order[i], j = i;
-
-			while (j > 0 && cmp_items(&ev->items[order[j - 1]],
-						  &ev->items[k]) > 0) {
-				order[j] = order[j - 1];
-				j--;
-			}
-			order[j] = k;
-		}
+		qsort_r(order, ev->nitems, sizeof(*order), cmp_items, ev);
 		tmp = xmalloc(ev->nitems * sizeof(*tmp));
 		for (i = 0; i < ev->nitems; i++)
 			tmp[i] = ev->items[order[i]];

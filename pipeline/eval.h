@@ -57,6 +57,7 @@ struct eval_item {
 	size_t start, end;  /* span in the compared text (entities) */
 	char *shown;        /* owned: context with [[ ]], or relation args */
 	char *source;       /* owned, may be NULL */
+	unsigned long line; /* the gold record's line: listings follow gold */
 };
 
 struct eval {
@@ -76,11 +77,13 @@ void eval_init(struct eval *ev, int keep_items);
 void eval_release(struct eval *ev);
 
 /*
- * Check a record for scoring, beyond doc_check(): no two entities of the
- * same type may overlap (one of them would be a duplicate). 0 or -1 with
- * err naming the entities.
+ * Check a record for scoring: doc_check(), and for a gold record also that
+ * no two entities of the same type overlap (the guidelines allow only a
+ * LOC nested in an ORG, so that is an annotation error). Predictions may
+ * hold such overlaps: intermediate stages emit nested candidates, and each
+ * is scored. 0 or -1 with err naming the entities.
  */
-int eval_check(struct doc *d, struct vnie_error *err);
+int eval_check(struct doc *d, int gold, struct vnie_error *err);
 
 /*
  * Score one pair of checked records; pred may be NULL (everything in gold

@@ -15,12 +15,20 @@ static const char *str_of(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* A text offset in raw, never past its end whatever "offsets" says. */
+static size_t to_raw(const struct offmap *m, size_t t, size_t rlen)
+{
+	size_t r = offmap_to_raw(m, t);
+
+	return r < rlen ? r : rlen;
+}
+
 int export_doc_load(struct export_doc *x, struct doc *d, int raw,
 		    struct vnie_error *err)
 {
 	json_t *a, *e, *r = raw ? json_object_get(d->root, "raw") : NULL;
 	struct offmap m;
-	size_t i, k, s, en;
+	size_t i, k, s, en, rlen = 0;
 
 	memset(x, 0, sizeof(*x));
 	x->d = d;
@@ -35,10 +43,15 @@ int export_doc_load(struct export_doc *x, struct doc *d, int raw,
 		}
 		x->text = json_string_value(r);
 		x->len = json_string_length(r);
+		rlen = utf8_count(x->text, x->len);
 		if (offmap_from_json(&m, json_object_get(d->root, "offsets"),
-				     doc_ncp(d), utf8_count(x->text, x->len),
-				     err) < 0)
+				     doc_ncp(d), rlen, err) < 0)
 			return -1;
+		if (m.n == 0 && rlen != doc_ncp(d)) {
+			vnie_err(err, "\"raw\" and \"text\" differ in length "
+				 "and there are no \"offsets\"");
+			return -1;
+		}
 	}
 	utf8_idx_init(&x->idx, x->text, x->len);
 	a = json_object_get(d->root, "sentences");
@@ -46,8 +59,8 @@ int export_doc_load(struct export_doc *x, struct doc *d, int raw,
 	x->sent = xcalloc(2 * x->nsent + 1, sizeof(*x->sent));
 	json_array_foreach(a, i, e) {
 		doc_span(e, &s, &en);
-		x->sent[2 * i] = r ? offmap_to_raw(&m, s) : s;
-		x->sent[2 * i + 1] = r ? offmap_to_raw(&m, en) : en;
+		x->sent[2 * i] = r ? to_raw(&m, s, rlen) : s;
+		x->sent[2 * i + 1] = r ? to_raw(&m, en, rlen) : en;
 	}
 	a = json_object_get(d->root, "entities");
 	x->nents = json_array_size(a);
@@ -59,8 +72,8 @@ int export_doc_load(struct export_doc *x, struct doc *d, int raw,
 		t->obj = e;
 		t->id = str_of(e, "id");
 		t->type = str_of(e, "type");
-		t->s = r ? offmap_to_raw(&m, s) : s;
-		t->e = r ? offmap_to_raw(&m, en) : en;
+		t->s = r ? to_raw(&m, s, rlen) : s;
+		t->e = r ? to_raw(&m, en, rlen) : en;
 		t->sent = -1;
 		for (k = 0; k < x->nsent; k++) {
 			if (x->sent[2 * k] <= t->s &&
