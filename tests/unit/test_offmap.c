@@ -84,6 +84,12 @@ static void test_maps(void)
 	      props(&m, 4, 2));
 	offmap_release(&m);
 
+	/* found by fuzz_offmap: raw of length 0 did not clamp */
+	CHECK("raw of length 0: to_raw clamps",
+	      load(&m, "[[0,0]]", 5, 0, &err) == 0 &&
+	      offmap_to_raw(&m, 3) == 0 && props(&m, 5, 0));
+	offmap_release(&m);
+
 	/* raw "\u00ADab" -> text "ab": the first breakpoint is [0,1] */
 	CHECK("leading deletion: loads", load(&m, "[[0,1]]", 2, 3, &err) == 0);
 	CHECK("leading deletion: to_raw", offmap_to_raw(&m, 0) == 1 &&
