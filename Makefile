@@ -56,7 +56,7 @@ else
 VNIE    := ./vnie
 endif
 
-.PHONY: all check check-asan check-html unit golden bench install uninstall clean fuzz valgrind
+.PHONY: FORCE all check check-asan check-html unit golden bench install uninstall clean fuzz valgrind
 
 all: $(VNIE)
 
@@ -80,6 +80,13 @@ $(B)/tools/%: tests/tools/%.c $(B)/libvnie.a | $(B)
 
 $(B):
 	mkdir -p $(B)
+
+# The installed data directory is compiled into data.o: rebuild it when
+# PREFIX or DATADIR changes (make install PREFIX=/opt/vnie).
+$(B)/datadir.stamp: FORCE | $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/data.o: $(B)/datadir.stamp
+FORCE:
 
 check: $(VNIE) $(UNITBIN) $(TOOLBIN)
 	@VNIE=$(VNIE) UNITDIR=$(B)/tests TOOLS=$(CURDIR)/$(B)/tools sh tests/run.sh

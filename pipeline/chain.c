@@ -1,14 +1,20 @@
 /*
  * chain.c: building the stage chain of `vnie run` (chain.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chain.h"
+#include "data.h"
+#include "gaz.h"
+#include "rules.h"
 
 void chain_opts_init(struct chain_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	norm_opts_init(&o->norm);
+	sent_opts_init(&o->sent);
 }
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -20,6 +26,26 @@ static void push(const char ***v, size_t *n, const char *s)
 int chain_opt(struct chain_opts *o, int c, const char *arg)
 {
 	switch (c) {
+	case CHAIN_OPT_TONE:
+		if (strcmp(arg, "old") == 0)
+			o->norm.style = NORM_TONE_OLD;
+		else if (strcmp(arg, "new") == 0)
+			o->norm.style = NORM_TONE_NEW;
+		else {
+			stage_usage_error("run", "--tone takes old or new, "
+					  "not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case CHAIN_OPT_MAX_LENGTH:
+		if (stage_parse_size(arg, &o->sent.max_length) < 0) {
+			stage_usage_error("run", "bad --max-length '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case CHAIN_OPT_ABBREV:
+		o->sent.abbrev_path = arg;
+		return 1;
 	case 'r':
 		push(&o->rules, &o->nrules, arg);
 		return 1;
@@ -44,12 +70,96 @@ static void add(struct chain *c, const struct stage *common,
 	c->n++;
 }
 
+static void free_sent(void *ctx)
+{
+	sent_free(ctx);
+}
+
+static void free_gaz(void *ctx)
+{
+	gaz_free(ctx);
+}
+
+static void free_rules(void *ctx)
+{
+	rules_free(ctx);
+}
+
+static void log_rules(const char *msg)
+{
+	fprintf(stderr, "vnie run: rules: %s\n", msg);
+}
+
+/* Problems in a gazetteer or rule file, as `vnie check` prints them. */
+static void report(void *arg, const char *file, size_t line, size_t col,
+		   const char *msg)
+{
+	(void)arg;
+	if (line == 0)
+		fprintf(stderr, "vnie run: %s: %s\n", file, msg);
+	else if (col == 0)
+		fprintf(stderr, "vnie run: %s:%zu: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "vnie run: %s:%zu:%zu: %s\n", file, line, col,
+			msg);
+}
+
 int chain_build(struct chain *c, struct chain_opts *o,
 		const struct stage *common)
 {
+	struct vnie_error err;
+	void *ctx;
+
 	memset(c, 0, sizeof(*c));
-	add(c, common, "normalize", NULL, NULL, NULL);
+	add(c, common, "normalize", norm_stage, &o->norm, NULL);
+	/* as in cmd_normalize: records with annotations are refused whole */
+	c->st[c->n - 1].check_input = 0;
+
+	if ((ctx = sent_new(&o->sent, &err)) == NULL) {
+		fprintf(stderr, "vnie run: %s\n", err.msg);
+		goto fail;
+	}
+	add(c, common, "split", sent_stage, ctx, free_sent);
+	/* normalize let through only records without annotations */
+	c->st[c->n - 1].check_input = 0;
+
+	ctx = gaz_new();
+	add(c, common, "gazetteer", gaz_stage, ctx, free_gaz);
+	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, report,
+			   NULL) < 0)
+		goto fail;
+
+	/* as in cmd_rules: the default rule set unless -r is given */
+	{
+		struct rules_opts ro;
+		char **def = NULL, *gazdir = NULL;
+		size_t ndef = 0;
+
+		rules_opts_init(&ro);
+		ro.log = log_rules;
+		ro.gaz_files = o->gaz;
+		ro.ngaz = o->ngaz;
+		if (o->ngaz == 0)
+			ro.gaz_dir = gazdir = data_path("gazetteers");
+		if (o->nrules == 0 && (ndef = rules_default_files(&def)) == 0) {
+			fprintf(stderr, "vnie run: no rule files: give -r FILE "
+				"or set VNIE_DATA\n");
+			free(gazdir);
+			goto fail;
+		}
+		ctx = rules_load(o->nrules ? o->rules : (const char **)def,
+				 o->nrules ? o->nrules : ndef, &ro, report,
+				 NULL);
+		rules_files_free(def, ndef);
+		free(gazdir);
+		if (ctx == NULL)
+			goto fail;
+		add(c, common, "rules", rules_stage, ctx, free_rules);
+	}
 	return 0;
+fail:
+	chain_release(c);
+	return -1;
 }
 
 void chain_release(struct chain *c)

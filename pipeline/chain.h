@@ -6,11 +6,15 @@
 #ifndef VNIE_CHAIN_H
 #define VNIE_CHAIN_H
 
+#include "norm.h"
+#include "sent.h"
 #include "stage.h"
 
 #define CHAIN_MAX 8
 
 struct chain_opts {
+	struct norm_opts norm; /* --tone */
+	struct sent_opts sent; /* --max-length, --abbrev */
 	const char **rules;   /* -r FILE..., or NULL for the defaults */
 	size_t nrules;
 	const char **gaz;     /* -g FILE..., or NULL for the defaults */
@@ -23,11 +27,18 @@ struct chain {
 	void (*release[CHAIN_MAX])(void *ctx); /* frees each stage's ctx */
 };
 
+enum { CHAIN_OPT_TONE = 0x3000, CHAIN_OPT_MAX_LENGTH, CHAIN_OPT_ABBREV };
+
 #define CHAIN_LONGOPTS                                                   \
+	{ "tone", required_argument, NULL, CHAIN_OPT_TONE },             \
+	{ "max-length", required_argument, NULL, CHAIN_OPT_MAX_LENGTH }, \
+	{ "abbrev", required_argument, NULL, CHAIN_OPT_ABBREV },         \
 	{ "rules", required_argument, NULL, 'r' },                       \
 	{ "gazetteer", required_argument, NULL, 'g' }
 
 #define CHAIN_OPTS_HELP                                                  \
+	"  --tone old|new      tone-mark placement (as for 'vnie normalize')\n" \
+	"  --max-length N, --abbrev FILE  as for 'vnie split'\n"          \
 	"  -r, --rules FILE    rule file (repeatable; replaces the defaults)\n" \
 	"  -g, --gazetteer FILE gazetteer (repeatable; replaces the defaults)\n"
 

@@ -23,9 +23,10 @@ static const char usage[] =
 	"attributes and source (file:line). Format: docs/gazetteers.md.\n"
 	"\n"
 	"options:\n"
-	"  -g, --gazetteer FILE  use FILE instead of the default gazetteers\n"
-	"                        (repeatable; the class is FILE's base name)\n"
-	"  --class NAME          only match class NAME (repeatable)\n"
+	"  -g, --gazetteer FILE\n"
+	"                    use FILE instead of the default gazetteers\n"
+	"                    (repeatable; the class is FILE's base name)\n"
+	"  --class NAME      only match class NAME (repeatable)\n"
 	STAGE_OPTS_HELP;
 
 enum { OPT_CLASS = 0x2000 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doc.h"
+#include "jsonparse.h"
 
 /* jansson's parser refuses nesting deeper than its own compile-time limit
  * (2048 levels), so a deeply nested line becomes an error record instead
@@ -33,7 +34,9 @@ int doc_parse(struct doc *d, const char *line, size_t n, unsigned long lineno,
 
 	reset(d);
 	d->line = lineno;
-	root = json_loadb(line, n, PARSE_FLAGS, &jerr);
+	root = jsonparse_object(line, n);
+	if (root == NULL)
+		root = json_loadb(line, n, PARSE_FLAGS, &jerr);
 	if (root == NULL) {
 		vnie_err(err, "invalid JSON at column %d: %s", jerr.column,
 			 jerr.text);
@@ -341,9 +344,113 @@ static int dump_cb(const char *p, size_t n, void *arg)
 	return 0;
 }
 
+/* A JSON string, escaped exactly as jansson's compact dump does. */
+static void write_string(const char *s, size_t n, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, run = 0;
+
+	buf_grow(out, n + 2);
+	out->p[out->n++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		const char *esc;
+		char u[6];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(out, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			u[0] = '\\';
+			u[1] = 'u';
+			u[2] = '0';
+			u[3] = '0';
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			buf_add(out, u, 6);
+			continue;
+		}
+		buf_add(out, esc, 2);
+	}
+	buf_add(out, s + run, n - run);
+	buf_addc(out, '"');
+}
+
+/*
+ * Compact JSON, byte-identical to jansson's json_dump_callback() with
+ * JSON_COMPACT (a test holds it to that) but about three times faster,
+ * since it appends to one buffer instead of calling back per token: the
+ * serialiser is a large part of every stage's time. Reals, rare in
+ * records, are left to jansson so their digits match.
+ */
+static void write_value(json_t *v, struct buf *out)
+{
+	size_t i, n;
+	void *it;
+	char num[32];
+	int len;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		buf_addc(out, '{');
+		for (it = json_object_iter(v), i = 0; it != NULL;
+		     it = json_object_iter_next(v, it), i++) {
+			if (i > 0)
+				buf_addc(out, ',');
+			write_string(json_object_iter_key(it),
+				     json_object_iter_key_len(it), out);
+			buf_addc(out, ':');
+			write_value(json_object_iter_value(it), out);
+		}
+		buf_addc(out, '}');
+		break;
+	case JSON_ARRAY:
+		buf_addc(out, '[');
+		n = json_array_size(v);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_addc(out, ',');
+			write_value(json_array_get(v, i), out);
+		}
+		buf_addc(out, ']');
+		break;
+	case JSON_STRING:
+		write_string(json_string_value(v), json_string_length(v), out);
+		break;
+	case JSON_INTEGER:
+		len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			       json_integer_value(v));
+		buf_add(out, num, (size_t)len);
+		break;
+	case JSON_TRUE:
+		buf_add(out, "true", 4);
+		break;
+	case JSON_FALSE:
+		buf_add(out, "false", 5);
+		break;
+	case JSON_NULL:
+		buf_add(out, "null", 4);
+		break;
+	default:
+		json_dump_callback(v, dump_cb, out,
+				   JSON_COMPACT | JSON_ENCODE_ANY);
+		break;
+	}
+}
+
 void json_write(json_t *v, struct buf *out)
 {
-	json_dump_callback(v, dump_cb, out, JSON_COMPACT | JSON_ENCODE_ANY);
+	write_value(v, out);
 }
 
 void doc_write(struct doc *d, struct buf *out)

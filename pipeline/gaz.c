@@ -18,8 +18,9 @@
  * caseless mode is ASCII-only and it builds only for x86; Aho-Corasick
  * libraries match bytes, not folded syllables with movable tone marks.
  *
- * What it does not do: guess at text that is not NFC beyond tone marks (a
- * decomposed circumflex still matches, a misordered one need not), or
+ * What it does not do: normalise text (keys are NFD, so decomposed input
+ * matches, but two non-tone marks in an odd order on one letter do not),
+ * look at context (acronyms, qualifiers and nesting are for the rules), or
  * decide between classes: every class is matched on its own.
  */
 #include <dirent.h>
@@ -30,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <utf8proc.h>
 
@@ -48,7 +50,12 @@ struct fold {
 	unsigned char n, pn; /* bytes used in f and p */
 	char f[12];          /* case-folded NFD without tone marks */
 	char p[12];          /* the same without any mark (accents=ignore) */
+	char pad[4];         /* to 32 bytes: the table is indexed by shifts */
 };
+
+/* ASCII folded: the lower-case byte of a letter or digit, else 0 for a
+ * space, 1 for anything else; built with fold_tab. */
+static unsigned char ascii_fold[128];
 
 /*
  * Code points below this are folded once into a table: Latin, Vietnamese
@@ -150,6 +157,10 @@ static void fold_init(void)
 {
 	for (int32_t c = 0; c < FOLD_TABLE; c++)
 		fold_compute(c, &fold_tab[c]);
+	for (int c = 0; c < 128; c++)
+		ascii_fold[c] = fold_tab[c].kind == K_WORD ?
+				(unsigned char)fold_tab[c].f[0] :
+				fold_tab[c].kind == K_SPACE ? 0 : 1;
 }
 
 /* Decode one code point; the common 1-3 byte forms inline. */
@@ -174,6 +185,24 @@ static inline size_t decode(const unsigned char *s, size_t n, int32_t *cp)
 	return utf8_decode(s, n, cp);
 }
 
+/*
+ * Hash of key p[0..n), read 8 bytes at a time: the bytes p[n..n+8) are
+ * overwritten with zeros first (the key buffers have room for them).
+ */
+static inline uint32_t hash_key(char *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
+	size_t i;
+
+	memset(p + n, 0, 8);
+	for (i = 0; i < n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
 /* Tone marks kept per token; a token with more is an odd word anyway. */
 #define SCAN_MAX_TONES 8
 
@@ -184,8 +213,11 @@ struct scan {
 	int want_plain;           /* also build pkey */
 	size_t start, end;        /* bytes of the current token */
 	size_t klen, plen;        /* key lengths; past GAZ_MAX_KEY: too long */
-	char key[GAZ_MAX_KEY + SCAN_MAX_TONES + 16];
-	char pkey[GAZ_MAX_KEY + 16];
+	uint32_t khash, phash;    /* their hashes, when not too long */
+	/* room for one more character's 12 bytes past GAZ_MAX_KEY, the
+	 * tones and 8 bytes of zero padding that hashing reads */
+	char key[GAZ_MAX_KEY + 48];
+	char pkey[GAZ_MAX_KEY + 48];
 };
 
 static void scan_init(struct scan *sc, const char *s, size_t n,
@@ -197,11 +229,18 @@ static void scan_init(struct scan *sc, const char *s, size_t n,
 	sc->want_plain = want_plain;
 }
 
-/* Next token into sc; 0 at the end of the text. */
-static int scan_next(struct scan *sc)
+/*
+ * Next token into sc; 0 at the end of the text. The hot loop of matching:
+ * lengths live in locals (stores into the key buffers could alias sc's
+ * fields), and ASCII letters and digits, most of the bytes of Vietnamese
+ * text, take a short path.
+ */
+static inline __attribute__((always_inline)) int scan_next(struct scan *sc)
 {
 	const unsigned char *s = sc->s;
-	size_t n = sc->n, i = sc->i, len;
+	size_t n = sc->n, i = sc->i, len, klen = 0, plen = 0, start = 0;
+	char *key = sc->key, *pkey = sc->pkey;
+	const int want_plain = sc->want_plain;
 	unsigned char tones[SCAN_MAX_TONES];
 	size_t ntones = 0;
 	const struct fold *fc;
@@ -210,112 +249,145 @@ static int scan_next(struct scan *sc)
 	int in = 0;
 
 	while (i < n) {
-		if (s[i] < 0x80) {
-			cp = s[i];
+		unsigned c = s[i], a;
+
+		if (c < 0x80) {
+			a = ascii_fold[c];
+			if (a > 1) {
+				if (!in) {
+					in = 1;
+					start = i;
+				}
+				/* the rest of an ASCII run at once; a key
+				 * stops growing one byte past GAZ_MAX_KEY */
+				if (!want_plain) {
+					do {
+						key[klen] = (char)a;
+						klen += klen <= GAZ_MAX_KEY;
+					} while (++i < n && s[i] < 0x80 &&
+						 (a = ascii_fold[s[i]]) > 1);
+					continue;
+				}
+				do {
+					key[klen] = pkey[plen] = (char)a;
+					klen += klen <= GAZ_MAX_KEY;
+					plen += plen <= GAZ_MAX_KEY;
+				} while (++i < n && s[i] < 0x80 &&
+					 (a = ascii_fold[s[i]]) > 1);
+				continue;
+			}
+			if (a == 0) {
+				if (in)
+					goto done;
+				i++;
+				continue;
+			}
+			fc = &fold_tab[c];
 			len = 1;
 		} else {
 			len = decode(s + i, n - i, &cp);
+			if (cp >= 0 && cp < FOLD_TABLE) {
+				fc = &fold_tab[cp];
+			} else {
+				fold_compute(cp, &tmp);
+				fc = &tmp;
+			}
 		}
-		if (cp >= 0 && cp < FOLD_TABLE) {
-			fc = &fold_tab[cp];
-		} else {
-			fold_compute(cp, &tmp);
-			fc = &tmp;
-		}
-		switch (fc->kind) {
-		case K_SPACE:
+		if (fc->kind == K_SPACE) {
 			if (in)
 				goto done;
 			i += len;
 			continue;
-		case K_IGNORE:
+		} else if (fc->kind == K_IGNORE) {
 			i += len;
 			continue;
-		case K_PUNCT:
+		} else if (fc->kind == K_PUNCT) {
 			if (in)
 				goto done;
 			sc->start = i;
-			sc->end = i + len;
-			sc->i = i + len;
-			memcpy(sc->key, fc->f, fc->n);
-			sc->klen = fc->n;
-			memcpy(sc->pkey, fc->p, fc->pn);
-			sc->plen = fc->pn;
-			return 1;
-		default:
+			sc->end = sc->i = i + len;
+			memcpy(key, fc->f, sizeof(fc->f));
+			klen = fc->n;
+			memcpy(pkey, fc->p, sizeof(fc->p));
+			plen = fc->pn;
+			goto hash;
+		} else {
 			if (!in) {
 				in = 1;
-				sc->start = i;
-				sc->klen = sc->plen = 0;
+				start = i;
 			}
-			if (sc->klen <= GAZ_MAX_KEY) {
-				memcpy(sc->key + sc->klen, fc->f, fc->n);
-				sc->klen += fc->n;
+			/* fixed-size copies: cheaper than exact ones */
+			if (klen <= GAZ_MAX_KEY) {
+				memcpy(key + klen, fc->f, sizeof(fc->f));
+				klen += fc->n;
 			}
-			if (sc->want_plain && sc->plen <= GAZ_MAX_KEY) {
-				memcpy(sc->pkey + sc->plen, fc->p, fc->pn);
-				sc->plen += fc->pn;
+			if (want_plain && plen <= GAZ_MAX_KEY) {
+				memcpy(pkey + plen, fc->p, sizeof(fc->p));
+				plen += fc->pn;
 			}
 			if (fc->tone && ntones < SCAN_MAX_TONES)
 				tones[ntones++] = fc->tone;
 			i += len;
-			sc->end = i;
 			continue;
 		}
 	}
-	sc->i = i;
-	if (!in)
+	if (!in) {
+		sc->i = i;
 		return 0;
-done:
-	sc->i = i;
-	if (sc->klen <= GAZ_MAX_KEY) {
-		memcpy(sc->key + sc->klen, tones, ntones);
-		sc->klen += ntones;
 	}
+done:
+	sc->start = start;
+	sc->end = sc->i = i;
+	if (klen <= GAZ_MAX_KEY) {
+		memcpy(key + klen, tones, sizeof(tones));
+		klen += ntones;
+	}
+hash:
+	sc->klen = klen;
+	sc->plen = plen;
+	if (klen <= GAZ_MAX_KEY)
+		sc->khash = hash_key(key, klen);
+	if (want_plain && plen <= GAZ_MAX_KEY)
+		sc->phash = hash_key(pkey, plen);
 	return 1;
 }
 
 /* ---- the trie --------------------------------------------------------- */
 
-static uint32_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
-
-	while (n >= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-		p += 8;
-		n -= 8;
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	h ^= h >> 29;
-	return (uint32_t)h;
-}
-
 static inline size_t hash_edge(uint64_t k)
 {
+	k ^= k >> 31;
 	k *= 0x9E3779B97F4A7C15u;
-	return (size_t)(k ^ (k >> 29));
+	k ^= k >> 29;
+	return (size_t)k;
 }
 
 /*
  * Token keys are interned to ids 1..nkeys; edges (node, token id) -> child
- * live in one open-addressing table; node 0 is the root. Tables are kept
- * at most half full.
+ * live in one open-addressing table; node 0 is the root, whose children
+ * are also kept in an array by key id. Tables are kept at most half full,
+ * and a slot holds all a probe needs, so a probe costs one cache miss.
  */
+struct kslot {
+	uint32_t id;         /* key id, 0 = empty */
+	uint32_t hash;       /* hash of the key */
+};
+
+struct eslot {
+	uint64_t key;        /* node << 32 | token id, 0 = empty */
+	uint32_t child;
+};
+
 struct trie {
-	uint32_t *kslot;     /* key id per slot, 0 = empty */
-	uint32_t *khash;     /* hash of the key in that slot */
+	struct kslot *ks;
 	size_t kmask;        /* slots - 1 */
-	size_t *koff;        /* koff[id-1]: offset of the key's bytes in kb */
+	size_t *koff;        /* koff[id-1]: offset of the key's bytes in kb,
+				zero-padded to a multiple of 8 bytes */
 	uint32_t *klen;      /* its length */
+	uint32_t *root;      /* root[id-1]: child of the root by key id, or 0 */
 	size_t nkeys, capkeys;
 	struct buf kb;       /* key bytes */
-	uint64_t *ekey;      /* (node << 32 | token id), 0 = empty */
-	uint32_t *echild;
+	struct eslot *es;
 	size_t emask, nedges;
 	int32_t *out;        /* out[node]: first entry ending here, or -1 */
 	size_t nnodes, capnodes;
@@ -325,11 +397,9 @@ static void trie_init(struct trie *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->kmask = 255;
-	t->kslot = xcalloc(t->kmask + 1, sizeof(*t->kslot));
-	t->khash = xcalloc(t->kmask + 1, sizeof(*t->khash));
+	t->ks = xcalloc(t->kmask + 1, sizeof(*t->ks));
 	t->emask = 255;
-	t->ekey = xcalloc(t->emask + 1, sizeof(*t->ekey));
-	t->echild = xcalloc(t->emask + 1, sizeof(*t->echild));
+	t->es = xcalloc(t->emask + 1, sizeof(*t->es));
 	t->capnodes = 256;
 	t->out = xmalloc(t->capnodes * sizeof(*t->out));
 	t->out[0] = -1;
@@ -338,75 +408,136 @@ static void trie_init(struct trie *t)
 
 static void trie_release(struct trie *t)
 {
-	free(t->kslot);
-	free(t->khash);
+	free(t->ks);
 	free(t->koff);
 	free(t->klen);
+	free(t->root);
 	buf_release(&t->kb);
-	free(t->ekey);
-	free(t->echild);
+	free(t->es);
 	free(t->out);
 }
 
-/* The id of key k[0..n), or 0 when no entry uses it. */
-static inline uint32_t trie_key(const struct trie *t, const char *k,
-				size_t n)
+/* Equal keys of n bytes, both zero-padded to a multiple of 8 bytes. */
+static inline int key_eq(const char *a, const char *b, size_t n)
 {
-	uint32_t h = hash_bytes(k, n), id;
-	size_t i = h & t->kmask;
+	uint64_t x, y;
 
-	while ((id = t->kslot[i]) != 0) {
-		if (t->khash[i] == h && t->klen[id - 1] == n &&
-		    memcmp(t->kb.p + t->koff[id - 1], k, n) == 0)
+	for (size_t i = 0; i < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The id of key k[0..n) of hash h, or 0 when no entry uses it. k must be
+ * followed by zeros up to a multiple of 8 bytes, as hash_key() leaves it.
+ */
+static inline uint32_t trie_key(const struct trie *t, const char *k,
+				size_t n, uint32_t h)
+{
+	size_t i = h & t->kmask;
+	uint32_t id;
+
+	while ((id = t->ks[i].id) != 0) {
+		if (t->ks[i].hash == h && t->klen[id - 1] == n &&
+		    key_eq(t->kb.p + t->koff[id - 1], k, n))
 			return id;
 		i = (i + 1) & t->kmask;
 	}
 	return 0;
 }
 
-static uint32_t trie_intern(struct trie *t, const char *k, size_t n)
+static uint32_t trie_intern(struct trie *t, const char *k, size_t n,
+			    uint32_t h)
 {
-	uint32_t id = trie_key(t, k, n), h;
+	uint32_t id = trie_key(t, k, n, h);
 	size_t i;
 
 	if (id != 0)
 		return id;
 	if (2 * (t->nkeys + 1) > t->kmask + 1) {
 		size_t nm = 2 * (t->kmask + 1) - 1, j;
-		uint32_t *ns = xcalloc(nm + 1, sizeof(*ns));
-		uint32_t *nh = xcalloc(nm + 1, sizeof(*nh));
+		struct kslot *ns = xcalloc(nm + 1, sizeof(*ns));
 
 		for (j = 0; j <= t->kmask; j++) {
-			if (t->kslot[j] == 0)
+			if (t->ks[j].id == 0)
 				continue;
-			i = t->khash[j] & nm;
-			while (ns[i] != 0)
+			i = t->ks[j].hash & nm;
+			while (ns[i].id != 0)
 				i = (i + 1) & nm;
-			ns[i] = t->kslot[j];
-			nh[i] = t->khash[j];
+			ns[i] = t->ks[j];
 		}
-		free(t->kslot);
-		free(t->khash);
-		t->kslot = ns;
-		t->khash = nh;
+		free(t->ks);
+		t->ks = ns;
 		t->kmask = nm;
 	}
 	if (t->nkeys == t->capkeys) {
 		t->capkeys = t->capkeys ? 2 * t->capkeys : 256;
 		t->koff = xrealloc(t->koff, t->capkeys * sizeof(*t->koff));
 		t->klen = xrealloc(t->klen, t->capkeys * sizeof(*t->klen));
+		t->root = xrealloc(t->root, t->capkeys * sizeof(*t->root));
 	}
 	t->koff[t->nkeys] = t->kb.n;
 	t->klen[t->nkeys] = (uint32_t)n;
+	t->root[t->nkeys] = 0;
 	buf_add(&t->kb, k, n);
+	buf_add(&t->kb, "\0\0\0\0\0\0\0", (8 - n % 8) % 8); /* key_eq() */
 	id = (uint32_t)++t->nkeys;
-	h = hash_bytes(k, n);
 	i = h & t->kmask;
-	while (t->kslot[i] != 0)
+	while (t->ks[i].id != 0)
 		i = (i + 1) & t->kmask;
-	t->kslot[i] = id;
-	t->khash[i] = h;
+	t->ks[i].id = id;
+	t->ks[i].hash = h;
 	return id;
+}
+
+/*
+ * Grow the tables to hold n more keys and edges without rehashing: a file
+ * of L lines is reserved for 4L of each at once, which saves the rehashes
+ * and their cache misses while a large gazetteer loads.
+ */
+static void trie_reserve(struct trie *t, size_t n)
+{
+	size_t want = 2 * (t->nkeys + n), m, i, j;
+
+	for (m = t->kmask + 1; m < want; m *= 2)
+		;
+	if (m > t->kmask + 1) {
+		struct kslot *ns = xcalloc(m, sizeof(*ns));
+
+		for (j = 0; j <= t->kmask; j++) {
+			if (t->ks[j].id == 0)
+				continue;
+			i = t->ks[j].hash & (m - 1);
+			while (ns[i].id != 0)
+				i = (i + 1) & (m - 1);
+			ns[i] = t->ks[j];
+		}
+		free(t->ks);
+		t->ks = ns;
+		t->kmask = m - 1;
+	}
+	want = 2 * (t->nedges + n);
+	for (m = t->emask + 1; m < want; m *= 2)
+		;
+	if (m > t->emask + 1) {
+		struct eslot *ns = xcalloc(m, sizeof(*ns));
+
+		for (j = 0; j <= t->emask; j++) {
+			if (t->es[j].key == 0)
+				continue;
+			i = hash_edge(t->es[j].key) & (m - 1);
+			while (ns[i].key != 0)
+				i = (i + 1) & (m - 1);
+			ns[i] = t->es[j];
+		}
+		free(t->es);
+		t->es = ns;
+		t->emask = m - 1;
+	}
 }
 
 /* The child of node by token id tid, or 0. */
@@ -414,11 +545,14 @@ static inline uint32_t trie_child(const struct trie *t, uint32_t node,
 				  uint32_t tid)
 {
 	uint64_t k = ((uint64_t)node << 32) | tid, e;
-	size_t i = hash_edge(k) & t->emask;
+	size_t i;
 
-	while ((e = t->ekey[i]) != 0) {
+	if (node == 0)
+		return t->root[tid - 1];
+	i = hash_edge(k) & t->emask;
+	while ((e = t->es[i].key) != 0) {
 		if (e == k)
-			return t->echild[i];
+			return t->es[i].child;
 		i = (i + 1) & t->emask;
 	}
 	return 0;
@@ -432,37 +566,37 @@ static uint32_t trie_add_child(struct trie *t, uint32_t node, uint32_t tid)
 
 	if (c != 0)
 		return c;
-	if (2 * (t->nedges + 1) > t->emask + 1) {
-		size_t nm = 2 * (t->emask + 1) - 1, j;
-		uint64_t *nk = xcalloc(nm + 1, sizeof(*nk));
-		uint32_t *nc = xcalloc(nm + 1, sizeof(*nc));
-
-		for (j = 0; j <= t->emask; j++) {
-			if (t->ekey[j] == 0)
-				continue;
-			i = hash_edge(t->ekey[j]) & nm;
-			while (nk[i] != 0)
-				i = (i + 1) & nm;
-			nk[i] = t->ekey[j];
-			nc[i] = t->echild[j];
-		}
-		free(t->ekey);
-		free(t->echild);
-		t->ekey = nk;
-		t->echild = nc;
-		t->emask = nm;
-	}
 	if (t->nnodes == t->capnodes) {
 		t->capnodes *= 2;
 		t->out = xrealloc(t->out, t->capnodes * sizeof(*t->out));
 	}
 	c = (uint32_t)t->nnodes++;
 	t->out[c] = -1;
+	if (node == 0) {
+		t->root[tid - 1] = c;
+		return c;
+	}
+	if (2 * (t->nedges + 1) > t->emask + 1) {
+		size_t nm = 2 * (t->emask + 1) - 1, j;
+		struct eslot *ns = xcalloc(nm + 1, sizeof(*ns));
+
+		for (j = 0; j <= t->emask; j++) {
+			if (t->es[j].key == 0)
+				continue;
+			i = hash_edge(t->es[j].key) & nm;
+			while (ns[i].key != 0)
+				i = (i + 1) & nm;
+			ns[i] = t->es[j];
+		}
+		free(t->es);
+		t->es = ns;
+		t->emask = nm;
+	}
 	i = hash_edge(k) & t->emask;
-	while (t->ekey[i] != 0)
+	while (t->es[i].key != 0)
 		i = (i + 1) & t->emask;
-	t->ekey[i] = k;
-	t->echild[i] = c;
+	t->es[i].key = k;
+	t->es[i].child = c;
 	t->nedges++;
 	return c;
 }
@@ -565,6 +699,11 @@ size_t gaz_nclasses(const struct gaz *g)
 const char *gaz_class_name(const struct gaz *g, size_t i)
 {
 	return i < g->ncls ? g->cls[i] : NULL;
+}
+
+const struct gaz_entry *gaz_entry(const struct gaz *g, size_t i)
+{
+	return i < g->nents ? &g->ents[i].pub : NULL;
 }
 
 int gaz_select_class(struct gaz *g, const char *name)
@@ -794,8 +933,9 @@ static void data_line(struct loader *L, const char *s, size_t n)
 	/* Intern only now that the line is known to be good. */
 	scan_init(&sc, f[0], fl[0], L->accents_ignore);
 	for (k = 0; scan_next(&sc); k++) {
-		ids[k] = L->accents_ignore ? trie_intern(t, sc.pkey, sc.plen)
-					   : trie_intern(t, sc.key, sc.klen);
+		ids[k] = L->accents_ignore ?
+			 trie_intern(t, sc.pkey, sc.plen, sc.phash) :
+			 trie_intern(t, sc.key, sc.klen, sc.khash);
 		node = trie_add_child(t, node, ids[k]);
 	}
 	for (x = t->out[node]; x >= 0; x = g->ents[x].next) {
@@ -861,12 +1001,22 @@ int gaz_load_mem(struct gaz *g, const char *s, size_t n,
 	if (bl > 4 && strcmp(base + bl - 4, ".tsv") == 0)
 		bl -= 4;
 	L.cls = class_id(g, base, bl);
+	for (i = 0, j = 0; i < n; i++) /* lines, to reserve room */
+		j += s[i] == '\n';
+	if (j > 1000) {
+		trie_reserve(&g->t[0], 4 * j);
+		if (g->nents + j > g->capents) {
+			g->capents = g->nents + j;
+			g->ents = xrealloc(g->ents,
+					   g->capents * sizeof(*g->ents));
+		}
+	}
 	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
 		s += 3; /* a byte-order mark */
 		n -= 3;
 	}
 	for (i = 0; i < n; i = j + 1) {
-		const char *nl = memchr(s + i, '\n', n - i);
+		const char *nl = memchr(s + i, '\n', n - i), *nul;
 
 		j = nl ? (size_t)(nl - s) : n;
 		e = j;
@@ -893,6 +1043,11 @@ int gaz_load_mem(struct gaz *g, const char *s, size_t n,
 			lerr(&L, s + k, "invalid UTF-8");
 			continue;
 		}
+		if ((nul = memchr(s + i, '\0', e - i)) != NULL) {
+			/* entries are C strings once loaded */
+			lerr(&L, nul, "NUL byte");
+			continue;
+		}
 		if (e - i >= 2 && s[i] == '#' && s[i + 1] == '@')
 			directive(&L, s + i + 2, e - i - 2);
 		else if (e > i && s[i] == '#')
@@ -908,6 +1063,7 @@ int gaz_load_file(struct gaz *g, const char *path, const char *display_name,
 {
 	struct buf b = BUF_INIT;
 	char tmp[1 << 16], msg[512];
+	struct stat st;
 	size_t got;
 	FILE *fp = fopen(path, "rb");
 	int rc;
@@ -918,6 +1074,8 @@ int gaz_load_file(struct gaz *g, const char *path, const char *display_name,
 			report(arg, display_name, 0, 0, msg);
 		return -1;
 	}
+	if (fstat(fileno(fp), &st) == 0 && st.st_size > 0)
+		buf_grow(&b, (size_t)st.st_size + 1);
 	while ((got = fread(tmp, 1, sizeof(tmp), fp)) > 0)
 		buf_add(&b, tmp, got);
 	if (ferror(fp)) {
@@ -999,34 +1157,51 @@ struct tok {
 };
 
 /* Per-call scratch, so that a struct gaz stays read-only. */
+/*
+ * Scratch kept on the stack up to these sizes (a short text, a usual set
+ * of classes), so that matching a short text allocates nothing.
+ */
+#define SCRATCH_TOKENS 128
+#define SCRATCH_CLASSES 32
+
+struct cls_state {
+	const struct gaz_entry *best; /* longest entry so far, this start */
+	size_t best_j;                /* index of its last token */
+	size_t last_end;              /* end of the class's last match */
+};
+
 struct scratch {
-	struct tok *tok;
+	struct tok *tok;              /* tok0 or allocated */
 	size_t cap;
-	const struct gaz_entry **best; /* best[class]: longest so far */
-	size_t *best_j;                /* index of its last token */
-	size_t *last_end;              /* end of the last match of the class */
-	unsigned *touched;             /* classes with a best, this start */
+	struct cls_state *cs;         /* cs0 or allocated */
+	unsigned *touched;            /* classes with a best, this start */
+	struct tok tok0[SCRATCH_TOKENS];
+	struct cls_state cs0[SCRATCH_CLASSES];
+	unsigned touched0[SCRATCH_CLASSES];
 };
 
 static void scratch_init(struct scratch *x, const struct gaz *g)
 {
-	size_t nc = g->ncls ? g->ncls : 1;
-
-	x->tok = NULL;
-	x->cap = 0;
-	x->best = xcalloc(nc, sizeof(*x->best));
-	x->best_j = xcalloc(nc, sizeof(*x->best_j));
-	x->last_end = xcalloc(nc, sizeof(*x->last_end));
-	x->touched = xcalloc(nc, sizeof(*x->touched));
+	x->tok = x->tok0;
+	x->cap = SCRATCH_TOKENS;
+	if (g->ncls <= SCRATCH_CLASSES) {
+		x->cs = x->cs0;
+		x->touched = x->touched0;
+	} else {
+		x->cs = xmalloc(g->ncls * sizeof(*x->cs));
+		x->touched = xmalloc(g->ncls * sizeof(*x->touched));
+	}
+	memset(x->cs, 0, g->ncls * sizeof(*x->cs));
 }
 
 static void scratch_release(struct scratch *x)
 {
-	free(x->tok);
-	free(x->best);
-	free(x->best_j);
-	free(x->last_end);
-	free(x->touched);
+	if (x->tok != x->tok0)
+		free(x->tok);
+	if (x->cs != x->cs0) {
+		free(x->cs);
+		free(x->touched);
+	}
 }
 
 static int match(const struct gaz *g, struct scratch *x, const char *s,
@@ -1039,20 +1214,27 @@ static int match(const struct gaz *g, struct scratch *x, const char *s,
 
 	if (g->nents == 0)
 		return 0;
-	memset(x->last_end, 0, g->ncls * sizeof(*x->last_end));
+	for (i = 0; i < g->ncls; i++)
+		x->cs[i].last_end = 0;
 	scan_init(&sc, s, n, plain);
 	while (scan_next(&sc)) {
 		uint32_t id0 = sc.klen <= GAZ_MAX_KEY ?
-			       trie_key(&g->t[0], sc.key, sc.klen) : 0;
+			       trie_key(&g->t[0], sc.key, sc.klen, sc.khash) : 0;
 		uint32_t id1 = plain && sc.plen <= GAZ_MAX_KEY ?
-			       trie_key(&g->t[1], sc.pkey, sc.plen) : 0;
+			       trie_key(&g->t[1], sc.pkey, sc.plen, sc.phash) :
+			       0;
 
 		seq++;
 		if (id0 == 0 && id1 == 0)
 			continue;
 		if (ntok == x->cap) {
-			x->cap = x->cap ? 2 * x->cap : 64;
-			x->tok = xrealloc(x->tok, x->cap * sizeof(*x->tok));
+			struct tok *grown = xmalloc(2 * x->cap * sizeof(*grown));
+
+			memcpy(grown, x->tok, ntok * sizeof(*grown));
+			if (x->tok != x->tok0)
+				free(x->tok);
+			x->tok = grown;
+			x->cap *= 2;
 		}
 		x->tok[ntok].start = sc.start;
 		x->tok[ntok].end = sc.end;
@@ -1075,10 +1257,10 @@ static int match(const struct gaz *g, struct scratch *x, const char *s,
 
 					if (!g->on[c])
 						continue;
-					if (x->best[c] == NULL)
+					if (x->cs[c].best == NULL)
 						x->touched[nt++] = c;
-					x->best[c] = &g->ents[e].pub;
-					x->best_j[c] = j;
+					x->cs[c].best = &g->ents[e].pub;
+					x->cs[c].best_j = j;
 				}
 				if (j + 1 == ntok ||
 				    x->tok[j + 1].seq != x->tok[j].seq + 1 ||
@@ -1100,13 +1282,13 @@ static int match(const struct gaz *g, struct scratch *x, const char *s,
 		for (a = 0; a < nt; a++) {
 			unsigned c = x->touched[a];
 
-			h.e = x->best[c];
-			x->best[c] = NULL;
-			if (rc != 0 || x->tok[i].start < x->last_end[c])
+			h.e = x->cs[c].best;
+			x->cs[c].best = NULL;
+			if (rc != 0 || x->tok[i].start < x->cs[c].last_end)
 				continue;
 			h.start = x->tok[i].start;
-			h.end = x->tok[x->best_j[c]].end;
-			x->last_end[c] = h.end;
+			h.end = x->tok[x->cs[c].best_j].end;
+			x->cs[c].last_end = h.end;
 			rc = fn(arg, &h);
 		}
 		if (rc != 0)
@@ -1145,13 +1327,13 @@ static int emit_hit(void *arg, const struct gaz_hit *h)
 		return 0;
 	o = doc_add_entity(em->d, e->type, doc_cp(em->d, em->base + h->start),
 			   doc_cp(em->d, em->base + h->end), NULL);
-	json_object_set_new(o, "canonical", json_string(e->canonical));
-	json_object_set_new(o, "class", json_string(e->cls));
+	json_object_set_new_nocheck(o, "canonical", json_string_nocheck(e->canonical));
+	json_object_set_new_nocheck(o, "class", json_string_nocheck(e->cls));
 	for (i = 0; i < e->nattrs; i++)
 		if (e->attrs[i].key != NULL)
-			json_object_set_new(o, e->attrs[i].key,
-					    json_string(e->attrs[i].value));
-	json_object_set_new(o, "source", json_string(e->source));
+			json_object_set_new_nocheck(o, e->attrs[i].key,
+					    json_string_nocheck(e->attrs[i].value));
+	json_object_set_new_nocheck(o, "source", json_string_nocheck(e->source));
 	return 0;
 }
 

@@ -99,6 +99,9 @@ size_t gaz_nentries(const struct gaz *g);
 size_t gaz_nclasses(const struct gaz *g);
 const char *gaz_class_name(const struct gaz *g, size_t i);
 
+/* Entry i (0 <= i < gaz_nentries()) in load order, e.g. to list a class. */
+const struct gaz_entry *gaz_entry(const struct gaz *g, size_t i);
+
 /*
  * Restrict matching to the classes selected: the first call disables all
  * others, later calls add one more. -1 if no class has that name.

@@ -13,9 +13,11 @@
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <utf8proc.h>
 
 #include "rules_int.h"
@@ -25,6 +27,7 @@
 /* An entity: from the input record, or made by a rule. */
 struct ent {
 	size_t start, end;     /* code points */
+	size_t bs, be;         /* the same in bytes */
 	int type;              /* RT_* */
 	int cls;               /* class index for placeholders, 0 none */
 	json_t *obj;           /* input entity (borrowed), or NULL */
@@ -76,6 +79,17 @@ struct seg {
 	long ent;              /* entity index, or -1 for text */
 };
 
+/* A piece of text matched at once: a sentence, or part of a long one;
+ * what is known of its text holds for every phase. */
+struct piece {
+	size_t cs, ce;         /* code points */
+	size_t bs, be;         /* bytes */
+	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
+	uint64_t bg_text[64], bg_low[64]; /* bigram sets */
+	int have_bg_text, have_bg_low;
+	int has_digit;         /* -1 not known yet */
+};
+
 struct work {
 	const struct rules *r;
 	struct doc *d;
@@ -93,7 +107,7 @@ struct work {
 	size_t nsorted;
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	struct buf shadow, lower, tmp;
+	struct buf shadow;
 	const char *sh;        /* the shadow: text itself or shadow.p */
 	size_t shn;
 	struct seg *segs;
@@ -102,8 +116,15 @@ struct work {
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	int have_lower;
-	signed char *litcache; /* per literal: -1 unknown, 0 absent, 1 */
+	signed char *litcache; /* the current piece's row of litall */
+	signed char *litall;   /* per piece of text, per literal: -1
+				* unknown, 0 absent, 1 present; kept across
+				* phases (a literal absent from the text is
+				* absent from every shadow of it) */
+	struct piece *pieces;
+	size_t npieces;
+	struct piece *pc;      /* the current piece */
+	struct buf lowall;     /* lower-cased pieces, made when needed */
 	const char *id;
 };
 
@@ -222,6 +243,8 @@ static void load_input(struct work *w)
 		x = push_ent(&w->e, &w->ne, &w->cap_e);
 		x->start = s;
 		x->end = e;
+		x->bs = doc_byte(w->d, s);
+		x->be = doc_byte(w->d, e);
 		x->type = rules_type_index(t, strlen(t));
 		if (x->type < 0)
 			x->type = RT_OTHER;
@@ -242,6 +265,31 @@ static long exact(const struct work *w, size_t s, size_t e, unsigned types)
 		if (!w->e[i].removed && w->e[i].start == s &&
 		    w->e[i].end == e && (types & (1u << w->e[i].type)))
 			return (long)i;
+	return -1;
+}
+
+/* The same over the live entities sorted at the phase's start (w->sorted),
+ * by binary search: for lookups while matching, when no entity comes or
+ * goes. */
+static long exact_sorted(const struct work *w, size_t s, size_t e,
+			 unsigned types)
+{
+	size_t lo = 0, hi = w->nsorted;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->e[w->sorted[mid]].start < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->nsorted && w->e[w->sorted[lo]].start == s; lo++) {
+		const struct ent *x = &w->e[w->sorted[lo]];
+
+		if (x->end == e && !x->removed && (types & (1u << x->type)))
+			return (long)w->sorted[lo];
+	}
 	return -1;
 }
 
@@ -315,19 +363,20 @@ static void copy_text(struct buf *b, const char *s, size_t n)
 }
 
 /* Build the shadow of [cs, ce); *pos walks the sorted live entities. */
-static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
+static void build_shadow(struct work *w, size_t pi, size_t *pos)
 {
-	size_t last = cs, lastb, k;
+	struct piece *p = &w->pieces[pi];
+	size_t cs = p->cs, ce = p->ce, last = cs, lastb, k;
 
+	w->pc = p;
 	w->cs = cs;
 	w->ce = ce;
-	w->bs = lastb = doc_byte(w->d, cs);
-	w->be = doc_byte(w->d, ce);
+	w->bs = lastb = p->bs;
+	w->be = p->be;
 	w->nsegs = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
-	w->have_lower = 0;
-	memset(w->litcache, -1, w->r->nlits);
+	w->litcache = w->litall + pi * (w->r->nlits + 1);
 	buf_reset(&w->shadow);
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
@@ -340,7 +389,7 @@ static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
 			break;
 		if (x->start < last || x->end > ce)
 			continue;
-		xb = doc_byte(w->d, x->start);
+		xb = x->bs;
 		add_seg(w, w->shadow.n, lastb, -1);
 		copy_text(&w->shadow, w->d->text + lastb, xb - lastb);
 		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
@@ -351,7 +400,7 @@ static void build_shadow(struct work *w, size_t cs, size_t ce, size_t *pos)
 		if (x->cls)
 			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
-		lastb = doc_byte(w->d, x->end);
+		lastb = x->be;
 	}
 	if (w->nsegs == 0 &&
 	    memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) == NULL) {
@@ -373,8 +422,6 @@ static void plain_subject(struct work *w)
 	add_seg(w, 0, w->bs, -1);
 	w->sh = w->d->text + w->bs;
 	w->shn = w->be - w->bs;
-	w->have_lower = 0;
-	memset(w->litcache, -1, w->r->nlits);
 }
 
 /* Code point of shadow byte offset off. */
@@ -404,30 +451,105 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
+/* Bigrams of a text, hashed into a 4096-bit set: a literal one of whose
+ * bigrams is missing is absent, known without searching. */
+#define BG_BITS 4096u
+
+static void bg_fill(uint64_t *set, const char *s, size_t n)
+{
+	memset(set, 0, BG_BITS / 8);
+	for (size_t i = 0; i + 1 < n; i++) {
+		unsigned h = rules_bigram((unsigned char)s[i],
+					  (unsigned char)s[i + 1]);
+
+		set[h >> 6] |= (uint64_t)1 << (h & 63);
+	}
+}
+
+static int bg_may_hold(const uint64_t *set, const struct lit *l)
+{
+	for (size_t i = 0; i + 1 < l->n; i++) {
+		unsigned h = l->bg[i];
+
+		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
+			return 0;
+	}
+	return 1;
+}
+
+/* The lower-cased text of the current piece, made once per record. */
+static void piece_lower(struct work *w, const char **s, size_t *n)
+{
+	struct piece *p = w->pc;
+
+	if (p->lowoff == (size_t)-1) {
+		p->lowoff = w->lowall.n;
+		values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
+		p->lowlen = w->lowall.n - p->lowoff;
+	}
+	*s = w->lowall.p + p->lowoff;
+	*n = p->lowlen;
+}
+
 static int lit_present(struct work *w, const struct atom *a)
 {
 	signed char *c = &w->litcache[a->id];
 	const struct lit *l = &w->r->lits[a->id];
+	struct piece *p = w->pc;
+	const char *t;
+	size_t tn;
 
-	if (*c < 0) {
-		if (a->kind == AT_LITCI) {
-			if (!w->have_lower) {
-				buf_reset(&w->lower);
-				values_lower(w->sh, w->shn, &w->lower);
-				w->have_lower = 1;
-			}
-			*c = w->lower.n && memmem(w->lower.p, w->lower.n,
-						  l->s, l->n) != NULL;
-		} else {
-			*c = memmem(w->sh, w->shn, l->s, l->n) != NULL;
+	if (*c >= 0)
+		return *c;
+	/* over the piece's text, not its shadow: the same answer for
+	 * every phase, and at worst a rule runs for nothing */
+	if (a->kind == AT_LITCI) {
+		piece_lower(w, &t, &tn);
+		if (!p->have_bg_low) {
+			bg_fill(p->bg_low, t, tn);
+			p->have_bg_low = 1;
 		}
+		*c = bg_may_hold(p->bg_low, l) &&
+		     memmem(t, tn, l->s, l->n) != NULL;
+	} else {
+		t = w->d->text + p->bs;
+		tn = p->be - p->bs;
+		if (l->n == 1) {
+			*c = memchr(t, l->s[0], tn) != NULL;
+			return *c;
+		}
+		if (!p->have_bg_text) {
+			bg_fill(p->bg_text, t, tn);
+			p->have_bg_text = 1;
+		}
+		*c = bg_may_hold(p->bg_text, l) &&
+		     memmem(t, tn, l->s, l->n) != NULL;
 	}
 	return *c;
 }
 
-static int prefilter_ok(struct work *w, const struct rule *ru)
+static int piece_digit(struct work *w)
 {
-	for (size_t k = 0; k < ru->nreq; k++) {
+	struct piece *p = w->pc;
+
+	if (p->has_digit < 0) {
+		const char *t = w->d->text + p->bs;
+
+		p->has_digit = 0;
+		for (size_t i = p->bs; i < p->be && !p->has_digit; i++, t++)
+			p->has_digit = *t >= '0' && *t <= '9';
+	}
+	return p->has_digit;
+}
+
+static inline int prefilter_ok(struct work *w, const struct rule *ru)
+{
+	if (w->r->opts.no_prefilter)
+		return 1;
+	if (ru->first_ent && !(w->types_present & ru->need_t) &&
+	    !(w->classes_present & ru->need_c))
+		return 0;
+	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
 		const struct clause *cl = &ru->req[k];
 		int any = 0;
 
@@ -436,6 +558,8 @@ static int prefilter_ok(struct work *w, const struct rule *ru)
 
 			if (a->kind == AT_TYPE)
 				any = (w->types_present >> a->id) & 1;
+			else if (a->kind == AT_DIGIT)
+				any = piece_digit(w);
 			else if (a->kind == AT_CLASS)
 				any = (w->classes_present >> a->id) & 1;
 			else
@@ -493,10 +617,10 @@ static int env_canon(void *arg, int g, const char **s, size_t *n)
 			*n = strlen(*s);
 			return 1;
 		}
-	x = exact(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
-		  (1u << RT_LOC));
+	x = exact_sorted(w, a, b, (1u << RT_ORG) | (1u << RT_TITLE) |
+			 (1u << RT_LOC));
 	if (x < 0)
-		x = exact(w, a, b, ~0u);
+		x = exact_sorted(w, a, b, ~0u);
 	if (x >= 0) {
 		*s = ent_canon(w, &w->e[x], n);
 		return 1;
@@ -546,6 +670,8 @@ static void do_match(struct m *m)
 			x = push_ent(&w->c, &w->nc, &w->cap_c);
 			x->start = s;
 			x->end = e;
+			x->bs = doc_byte(w->d, s);
+			x->be = doc_byte(w->d, e);
 			x->type = ac->type;
 			x->rule = ru;
 			x->priority = ru->priority;
@@ -571,9 +697,9 @@ static void do_match(struct m *m)
 				size_t n;
 				const char *c;
 
-				ex = exact(w, s, e, 1u << x->type);
+				ex = exact_sorted(w, s, e, 1u << x->type);
 				if (ex < 0)
-					ex = exact(w, s, e, ~0u);
+					ex = exact_sorted(w, s, e, ~0u);
 				c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
 					      span_text(w, s, e, &n);
 				x->canonical = xstrndup(c, n);
@@ -587,12 +713,16 @@ static void do_match(struct m *m)
 		} else if (ac->kind == ACT_SUPPRESS) {
 			if (!group_span(m, ac->group, &s, &e))
 				continue;
-			w->s = xrealloc(w->s, (w->ns + 1) * sizeof(*w->s));
+			if ((w->ns & (w->ns - 1)) == 0)
+				w->s = xrealloc(w->s, (w->ns ? w->ns * 2 : 8) *
+						sizeof(*w->s));
 			w->s[w->ns++] = (struct sup){ s, e, ac->type, ru };
 		} else {
 			struct prel *p;
 
-			w->pr = xrealloc(w->pr, (w->npr + 1) * sizeof(*w->pr));
+			if ((w->npr & (w->npr - 1)) == 0)
+				w->pr = xrealloc(w->pr, (w->npr ? w->npr * 2 : 8) *
+						 sizeof(*w->pr));
 			p = &w->pr[w->npr++];
 			memset(p, 0, sizeof(*p));
 			p->rule = ru;
@@ -615,7 +745,37 @@ static int limit_error(int rc)
 	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
+static void match_rule(struct work *w, const struct rule *ru);
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+#define STAT(w, ru, field, n) \
+	do { if ((w)->r->stats) atomic_fetch_add_explicit( \
+		&(w)->r->stats[(ru)->order].field, (n), \
+		memory_order_relaxed); } while (0)
+
 static void run_rule(struct work *w, const struct rule *ru)
+{
+	unsigned long long t0;
+
+	if (w->r->stats == NULL) {
+		match_rule(w, ru);
+		return;
+	}
+	t0 = now_ns();
+	match_rule(w, ru);
+	STAT(w, ru, runs, 1);
+	STAT(w, ru, ns, now_ns() - t0);
+}
+
+static void match_rule(struct work *w, const struct rule *ru)
 {
 	PCRE2_SIZE start = 0;
 	struct m m = { w, ru, NULL, 0, 0 };
@@ -646,6 +806,7 @@ static void run_rule(struct work *w, const struct rule *ru)
 		}
 		m.ov = pcre2_get_ovector_pointer(w->md);
 		m.npairs = rc;
+		STAT(w, ru, matches, 1);
 		do_match(&m);
 		if (m.ov[1] > m.ov[0]) {
 			start = m.ov[1];
@@ -799,6 +960,7 @@ static void resolve(struct work *w, size_t ns_before)
 				x->value_set = x->obj != NULL;
 			}
 			trace_lost(w, c, x, "same span and type");
+			STAT(w, c->rule, lost, 1);
 			free_ent(c);
 			continue;
 		}
@@ -842,6 +1004,7 @@ static void resolve(struct work *w, size_t ns_before)
 				trace_lost(w, x, c, why(c, x));
 			}
 		}
+		STAT(w, c->rule, kept, 1);
 		*push_ent(&w->e, &w->ne, &w->cap_e) = *c;
 		w->e[w->ne - 1].replaced_by = -1;
 	}
@@ -897,8 +1060,10 @@ static long nested_in(const struct work *w, size_t s, size_t e,
  * its LOC "Lạng Sơn"). */
 static long bind_role(const struct work *w, const struct prole *ro)
 {
-	long x = -1;
+	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
+	if (x >= 0)
+		return x;
 	for (size_t i = 0; i < w->ne && x < 0; i++)
 		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
 		    (ro->types & (1u << w->e[i].type)))
@@ -920,6 +1085,8 @@ static long bind_role(const struct work *w, const struct prole *ro)
 
 static void bind_relations(struct work *w)
 {
+	if (w->npr > 0)
+		sort_live(w);
 	for (size_t i = 0; i < w->npr; i++) {
 		const struct prel *p = &w->pr[i];
 		const struct rel_schema *sc = &rules_relations[p->rel];
@@ -971,7 +1138,10 @@ static void bind_relations(struct work *w)
 			      "found before", sc->name, p->rule->name);
 			continue;
 		}
-		w->fr = xrealloc(w->fr, (w->nfr + 1) * sizeof(*w->fr));
+		STAT(w, p->rule, rels, 1);
+		if ((w->nfr & (w->nfr - 1)) == 0)
+			w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
+					 sizeof(*w->fr));
 		w->fr[w->nfr++] = f;
 	}
 	w->npr = 0;
@@ -1326,7 +1496,7 @@ static long max_id(json_t *a, char c)
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
-			   char **idof)
+			   const char **idof)
 {
 	json_t *args = json_object_get(rel, "args"), *v;
 	const char *key;
@@ -1351,15 +1521,19 @@ static void write_out(struct work *w)
 {
 	json_t *old = doc_array(w->d, "entities", 0);
 	json_t *oldrel = doc_array(w->d, "relations", 0);
-	json_t *ents = json_array(), *rels = json_array(), *ids = json_object();
-	char **idof = xcalloc(w->ne + 1, sizeof(*idof));
+	json_t *ents = json_array(), *rels = json_array(), *ids = NULL;
+	/* ids borrowed from the entities' "id" strings, alive in ents */
+	const char **idof = xcalloc(w->ne + 1, sizeof(*idof));
 	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i;
 	long next_t = old ? max_id(old, 'T') : 1;
 	long next_r = oldrel ? max_id(oldrel, 'R') : 1;
 	char idbuf[32];
 
+	/* input relations name entities by id: a map, only for them */
+	if (oldrel && json_array_size(oldrel) > 0)
+		ids = json_object();
 	for (i = 0; i < w->ne; i++) {
-		if (w->e[i].obj) {
+		if (ids && w->e[i].obj) {
 			const char *id = json_string_value(
 				json_object_get(w->e[i].obj, "id"));
 
@@ -1386,15 +1560,15 @@ static void write_out(struct work *w)
 			if (x->value_set)
 				json_object_set_new(o, "value",
 						    json_string(x->value));
-			idof[order[i]] = xstrdup(json_string_value(
-				json_object_get(o, "id")));
+			idof[order[i]] = json_string_value(
+				json_object_get(o, "id"));
 			json_array_append_new(ents, o);
 			continue;
 		}
 		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
-		idof[order[i]] = xstrdup(idbuf);
 		o = json_object();
 		json_object_set_new(o, "id", json_string(idbuf));
+		idof[order[i]] = json_string_value(json_object_get(o, "id"));
 		json_object_set_new(o, "type", json_string(type_name(x)));
 		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
 		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
@@ -1463,8 +1637,6 @@ static void write_out(struct work *w)
 	json_object_set_new(w->d->root, "relations", rels);
 	w->d->next_t = next_t;
 	w->d->next_r = next_r;
-	for (i = 0; i < w->ne; i++)
-		free(idof[i]);
 	free(idof);
 	free(order);
 	json_decref(ids);
@@ -1489,13 +1661,12 @@ static size_t piece_end(struct work *w, size_t s, size_t e)
 	return doc_cp(w->d, cut + 1);
 }
 
-static void run_phase(struct work *w, const struct phase *ph)
+/* Cut the text into pieces: its sentences, long ones cut further. */
+static void make_pieces(struct work *w)
 {
 	json_t *sents = doc_array(w->d, "sentences", 0), *sp;
-	size_t nsent = sents ? json_array_size(sents) : 0, i, pos = 0;
-	size_t ns_before = w->ns;
+	size_t nsent = sents ? json_array_size(sents) : 0, i, cap = 0;
 
-	sort_live(w);
 	for (i = 0; i < (nsent ? nsent : 1); i++) {
 		size_t s = 0, e = doc_ncp(w->d), pe;
 
@@ -1505,28 +1676,55 @@ static void run_phase(struct work *w, const struct phase *ph)
 				continue;
 		}
 		for (; s < e; s = pe) {
-			size_t nplain = 0;
+			struct piece *p;
 
 			pe = piece_end(w, s, e);
 			if (pe <= s)
 				pe = e;
-			build_shadow(w, s, pe, &pos);
-			for (size_t k = 0; k < ph->n; k++) {
-				const struct rule *ru = &w->r->rules[ph->first + k];
-
-				if (!ru->plain && prefilter_ok(w, ru))
-					run_rule(w, ru);
-				nplain += ru->plain;
+			if (w->npieces == cap) {
+				cap = cap ? cap * 2 : 32;
+				w->pieces = xrealloc(w->pieces,
+						     cap * sizeof(*w->pieces));
 			}
-			if (nplain == 0)
-				continue;
-			plain_subject(w);
-			for (size_t k = 0; k < ph->n; k++) {
-				const struct rule *ru = &w->r->rules[ph->first + k];
+			p = &w->pieces[w->npieces++];
+			p->cs = s;
+			p->ce = pe;
+			p->bs = doc_byte(w->d, s);
+			p->be = doc_byte(w->d, pe);
+			p->lowoff = (size_t)-1;
+			p->lowlen = 0;
+			p->have_bg_text = p->have_bg_low = 0;
+			p->has_digit = -1;
+		}
+	}
+	w->litall = xmalloc(w->npieces * (w->r->nlits + 1) + 1);
+	memset(w->litall, -1, w->npieces * (w->r->nlits + 1));
+}
 
-				if (ru->plain && prefilter_ok(w, ru))
-					run_rule(w, ru);
-			}
+static void run_phase(struct work *w, const struct phase *ph)
+{
+	size_t ns_before = w->ns, pos = 0, pi;
+
+	sort_live(w);
+	for (pi = 0; pi < w->npieces; pi++) {
+		size_t nplain = 0;
+
+		build_shadow(w, pi, &pos);
+		for (size_t k = 0; k < ph->n; k++) {
+			const struct rule *ru = &w->r->rules[ph->first + k];
+
+			if (!ru->plain && prefilter_ok(w, ru))
+				run_rule(w, ru);
+			nplain += ru->plain;
+		}
+		if (nplain == 0)
+			continue;
+		plain_subject(w);
+		for (size_t k = 0; k < ph->n; k++) {
+			const struct rule *ru = &w->r->rules[ph->first + k];
+
+			if (ru->plain && prefilter_ok(w, ru))
+				run_rule(w, ru);
 		}
 	}
 	resolve(w, ns_before);
@@ -1545,16 +1743,16 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	w.d = d;
 	w.id = doc_id(d);
 	buf_init(&w.shadow);
-	buf_init(&w.lower);
-	buf_init(&w.tmp);
+	buf_init(&w.lowall);
 	w.md = pcre2_match_data_create(r->max_groups + 1, NULL);
 	w.mc = pcre2_match_context_create(NULL);
 	pcre2_set_match_limit(w.mc, (uint32_t)r->opts.match_limit);
 	pcre2_set_depth_limit(w.mc, (uint32_t)r->opts.depth_limit);
 	pcre2_set_heap_limit(w.mc, (uint32_t)r->opts.heap_limit_kb);
-	w.litcache = xmalloc(r->nlits + 1);
+	w.litall = NULL;
 	load_input(&w);
 	resolve_input(&w);
+	make_pieces(&w);
 	for (i = 0; i < r->nphases; i++)
 		if (r->phases[i].n > 0)
 			run_phase(&w, &r->phases[i]);
@@ -1570,11 +1768,55 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	free(w.fr);
 	free(w.sorted);
 	free(w.segs);
-	free(w.litcache);
+	free(w.litall);
+	free(w.pieces);
+	buf_release(&w.lowall);
 	buf_release(&w.shadow);
-	buf_release(&w.lower);
-	buf_release(&w.tmp);
 	pcre2_match_data_free(w.md);
 	pcre2_match_context_free(w.mc);
 	return 0;
+}
+
+/* ---- --stats ------------------------------------------------------------------------------ */
+
+static _Thread_local const struct rules *tl_stats_r;
+
+static int cmp_cost(const void *a, const void *b)
+{
+	const struct rule_stats *s = tl_stats_r->stats;
+	unsigned long long x = s[*(const size_t *)a].ns;
+	unsigned long long y = s[*(const size_t *)b].ns;
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+void rules_report_stats(const struct rules *r, void (*log)(const char *))
+{
+	size_t *order, i;
+	char line[512];
+
+	if (r->stats == NULL || log == NULL || r->nrules == 0)
+		return;
+	order = xmalloc(r->nrules * sizeof(*order));
+	for (i = 0; i < r->nrules; i++)
+		order[i] = i;
+	tl_stats_r = r;
+	qsort(order, r->nrules, sizeof(*order), cmp_cost);
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[order[i]];
+		const struct rule_stats *s = &r->stats[order[i]];
+
+		snprintf(line, sizeof(line), "stats: %s (%s): %.1f ms, ran on "
+			 "%llu sentences, %llu matches, %llu entities kept, "
+			 "%llu lost, %llu relations", ru->name, ru->source,
+			 (double)s->ns / 1e6, (unsigned long long)s->runs,
+			 (unsigned long long)s->matches,
+			 (unsigned long long)s->kept,
+			 (unsigned long long)s->lost,
+			 (unsigned long long)s->rels);
+		log(line);
+	}
+	free(order);
 }

@@ -53,7 +53,11 @@ struct rules_opts {
 	unsigned long depth_limit;   /* PCRE2 depth limit per match */
 	unsigned long heap_limit_kb; /* PCRE2 heap limit per match, KiB */
 	int trace;                   /* log which rule matched, what lost */
+	int stats;                   /* count and time each rule */
 	int no_doc_step;             /* skip the document-level step */
+	int no_prefilter;            /* run every rule on every sentence,
+					without start hints (to test that
+					they change nothing) */
 	void (*log)(const char *msg);/* trace and warnings; thread-safe */
 };
 
@@ -71,6 +75,13 @@ struct rules *rules_load(const char **files, size_t nfiles,
 			 void *arg);
 
 void rules_free(struct rules *r);
+
+/*
+ * With opts.stats: one log line per rule, the costliest first: time spent
+ * matching, sentences it ran on, matches, entities kept and lost,
+ * relations added.
+ */
+void rules_report_stats(const struct rules *r, void (*log)(const char *));
 
 /* Rules and phases in a loaded set, for messages. */
 size_t rules_count(const struct rules *r);

@@ -103,15 +103,15 @@ struct action {
 
 /*
  * A required atom of a rule's prefilter: a literal the shadow must hold
- * (case-sensitive or, for (?i) parts, on the lower-cased shadow) or an
- * entity type or class that must be present.
+ * (case-sensitive or, for (?i) parts, on the lower-cased shadow), an
+ * ASCII digit, or an entity type or class that must be present.
  */
-enum { AT_LIT, AT_LITCI, AT_TYPE, AT_CLASS };
+enum { AT_LIT, AT_LITCI, AT_DIGIT, AT_TYPE, AT_CLASS };
 struct atom {
 	int kind;
 	int id;            /* literal index, type or class */
 };
-#define RULES_MAX_ATOMS 16   /* alternatives in one clause */
+#define RULES_MAX_ATOMS 32   /* alternatives in one clause */
 #define RULES_MAX_CLAUSES 4  /* clauses kept per rule */
 struct clause {
 	struct atom a[RULES_MAX_ATOMS];
@@ -119,6 +119,11 @@ struct clause {
 };
 
 struct rule {
+	/* the first clause when it names only entities, as masks: tested
+	 * inline before anything else (most rules fail here) */
+	int first_ent;       /* req[0] is that clause */
+	unsigned need_t;     /* entity types, any of */
+	uint64_t need_c;     /* classes, any of */
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
 	int priority;
@@ -137,15 +142,34 @@ struct rule {
 struct lit {
 	char *s;    /* owned; lower-cased for AT_LITCI */
 	size_t n;
+	uint16_t *bg; /* hashes of its n - 1 bigrams (rules_bigram), owned */
 };
+
+/* The hash of a bigram in the 4096-bit bigram sets of the prefilter. */
+static inline unsigned rules_bigram(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
+		((unsigned)a >> 3)) & 4095u;
+}
 
 struct phase {
 	char *name;          /* display path of the file, owned */
 	size_t first, n;     /* its rules: rules[first .. first + n) */
 };
 
+/* What --stats counts per rule; updated by every thread at once. */
+struct rule_stats {
+	_Atomic unsigned long long runs;    /* pieces of text it ran on */
+	_Atomic unsigned long long matches;
+	_Atomic unsigned long long kept;    /* entities accepted */
+	_Atomic unsigned long long lost;    /* entities dropped */
+	_Atomic unsigned long long rels;    /* relations added */
+	_Atomic unsigned long long ns;      /* time matching */
+};
+
 struct rules {
 	struct rules_opts opts;
+	struct rule_stats *stats; /* per rule, with opts.stats; else NULL */
 	struct rule *rules;
 	size_t nrules;
 	struct phase *phases;

@@ -605,7 +605,11 @@ static int lit_index(struct rules *r, const char *s, size_t n)
 		if (r->lits[i].n == n && memcmp(r->lits[i].s, s, n) == 0)
 			return (int)i;
 	r->lits = xrealloc(r->lits, (r->nlits + 1) * sizeof(*r->lits));
-	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n };
+	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, NULL };
+	r->lits[r->nlits].bg = xmalloc((n ? n : 1) * sizeof(uint16_t));
+	for (size_t i = 0; i + 1 < n; i++)
+		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
+			(unsigned char)s[i], (unsigned char)s[i + 1]);
 	return (int)r->nlits++;
 }
 
@@ -620,6 +624,8 @@ static long clause_score(const struct px *P, const struct clause *c)
 
 		if (c->a[k].kind == AT_TYPE || c->a[k].kind == AT_CLASS)
 			v = 1000;
+		else if (c->a[k].kind == AT_DIGIT)
+			v = 15;
 		else
 			v = (long)P->L->r->lits[c->a[k].id].n * 10 -
 			    (c->a[k].kind == AT_LITCI ? 5 : 0);
@@ -709,6 +715,58 @@ static long quantifier(struct px *P)
 
 static struct reqset parse_alt(struct px *P, int ci);
 
+/* A class of a few plain characters ([”"»], [Đđ]) as a clause of
+ * one-character literals; nothing for ranges, negations, escapes of
+ * letters or more than RULES_MAX_CLASS_CHARS characters. */
+#define RULES_MAX_CLASS_CHARS 8
+
+static void class_chars(struct px *P, const char *s, size_t n, int ci,
+			struct clause *cl)
+{
+	size_t i = 1, k;
+	struct buf one = BUF_INIT;
+	struct clause c = { .n = 0 };
+
+	if (n < 3 || s[1] == '^')
+		return;
+	while (i < n - 1) {
+		const char *cp = s + i;
+		size_t len = utf8_len((unsigned char)s[i]);
+
+		if (s[i] == '\\') {
+			if (i + 1 >= n - 1 || is_word(s[i + 1]) ||
+			    (unsigned char)s[i + 1] >= 0x80)
+				goto out;
+			cp = s + i + 1;
+			len = 1;
+			i++;
+		} else if (s[i] == '[' || (s[i] == '-' && i > 1 &&
+					   i + 1 < n - 1)) {
+			goto out;
+		}
+		if (c.n == RULES_MAX_CLASS_CHARS)
+			goto out;
+		buf_reset(&one);
+		if (ci)
+			values_lower(cp, len, &one);
+		else
+			buf_add(&one, cp, len);
+		c.a[c.n].kind = ci ? AT_LITCI : AT_LIT;
+		c.a[c.n].id = lit_index(P->L->r, one.p, one.n);
+		if (ci)
+			P->L->r->any_ci = 1;
+		for (k = 0; k < c.n; k++)
+			if (c.a[k].id == c.a[c.n].id && c.a[k].kind == c.a[c.n].kind)
+				break;
+		if (k == c.n)
+			c.n++;
+		i += len;
+	}
+	*cl = c;
+out:
+	buf_release(&one);
+}
+
 /* Best clause of a set, or NULL. */
 static const struct clause *best_clause(const struct px *P,
 					const struct reqset *rs)
@@ -781,11 +839,13 @@ static struct reqset parse_seq(struct px *P, int ci)
 					P->i++;
 				} else if (left >= 1 && (q[0] == '=' ||
 							 q[0] == '!')) {
-					zero = 1;
+					/* what a positive lookaround needs
+					 * is needed too */
+					zero = q[0] == '!';
 					P->i++;
 				} else if (left >= 2 && q[0] == '<' &&
 					   (q[1] == '=' || q[1] == '!')) {
-					zero = 1;
+					zero = q[1] == '!';
 					P->i += 2;
 				} else if (left >= 1 && (q[0] == '<' ||
 							 q[0] == '\'' ||
@@ -839,6 +899,8 @@ static struct reqset parse_seq(struct px *P, int ci)
 					cl.a[0].id = P->x->ph[k].id;
 				}
 			flush_lit(P, &rs, &run, ci);
+			if (cl.n == 0)
+				class_chars(P, P->s + i, j - i, ci, &cl);
 			if (quantifier(P) > 0)
 				set_add(P, &rs, &cl);
 			continue;
@@ -859,9 +921,16 @@ static struct reqset parse_seq(struct px *P, int ci)
 			}
 			continue;
 		}
-		/* anything else matches no literal we can name */
+		/* anything else matches no literal we can name; \d needs a
+		 * digit */
 		flush_lit(P, &rs, &run, ci);
-		quantifier(P);
+		if (quantifier(P) > 0 && kind == LX_ESC && j == i + 2 &&
+		    P->s[i + 1] == 'd') {
+			struct clause cl = { .n = 1 };
+
+			cl.a[0].kind = AT_DIGIT;
+			set_add(P, &rs, &cl);
+		}
 	}
 	flush_lit(P, &rs, &run, ci);
 	buf_release(&run);
@@ -907,8 +976,34 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 
 	if (P.giveup || P.i != P.n)
 		return;
-	ru->nreq = rs.n;
-	memcpy(ru->req, rs.c, rs.n * sizeof(rs.c[0]));
+	/* entity atoms cost a bit test, literals a search: test them first */
+	for (size_t k = 0; k < rs.n; k++) {
+		struct clause *c = &rs.c[k];
+
+		for (size_t i = 1; i < c->n; i++)
+			for (size_t j = i; j > 0 && c->a[j].kind >= AT_TYPE &&
+			     c->a[j - 1].kind < AT_TYPE; j--) {
+				struct atom t = c->a[j];
+
+				c->a[j] = c->a[j - 1];
+				c->a[j - 1] = t;
+			}
+	}
+	for (size_t k = 0; k < rs.n; k++)
+		if (rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE)
+			ru->req[ru->nreq++] = rs.c[k];
+	for (size_t k = 0; k < rs.n; k++)
+		if (!(rs.c[k].n > 0 && rs.c[k].a[rs.c[k].n - 1].kind >= AT_TYPE))
+			ru->req[ru->nreq++] = rs.c[k];
+	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
+		ru->first_ent = 1;
+		for (size_t i = 0; i < ru->req[0].n; i++) {
+			if (ru->req[0].a[i].kind == AT_TYPE)
+				ru->need_t |= 1u << ru->req[0].a[i].id;
+			else
+				ru->need_c |= (uint64_t)1 << ru->req[0].a[i].id;
+		}
+	}
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -1173,6 +1268,165 @@ static int parse_suppress(struct loader *L, struct rule *ru,
 	return 0;
 }
 
+/* ---- start hint ------------------------------------------------------------ */
+
+/*
+ * A pattern that opens with lookbehinds ((?<![\p{L}])(?<!phố\s)...) makes
+ * PCRE2 evaluate them at every position of the sentence before anything
+ * cheap. When the rest of the pattern must start with a plain item (a
+ * character, a class, an escape, or a lookahead without groups), a copy of
+ * that item as a lookahead in front says the same and fails fast:
+ * (?=\p{Lu})(?<![\p{L}])... . Zero-width and without groups, the hint
+ * changes neither the matches nor the group numbers. NULL when no hint.
+ */
+static size_t group_end(const char *s, size_t n, size_t i)
+{
+	size_t depth = 0, j = i, k;
+	int kind;
+
+	while (j < n) {
+		k = lex(s, n, j, &kind);
+		if (kind == LX_OPEN) {
+			depth++;
+		} else if (kind == LX_CLOSE) {
+			if (depth == 0)
+				return 0;
+			if (--depth == 0)
+				return k;
+		} else if (kind == LX_BADCLASS) {
+			return 0;
+		}
+		j = k;
+	}
+	return 0;
+}
+
+/* Longest start hint made: past it, a word list's first letters. */
+#define RULES_MAX_HINT 512
+
+/*
+ * Append to h an item that every match of s[a..b) starts with: its first
+ * plain item, zero-width assertions skipped (a positive lookahead without
+ * groups is taken whole), an alternation of such items for a group with
+ * branches. 0, or -1 (h as it was) when there is none to name.
+ */
+static int first_item(const char *s, size_t a, size_t b, struct buf *h,
+		      int depth)
+{
+	struct px P = { NULL, NULL, s, b, 0, 0 };
+	size_t q = a, e, j, c, mark = h->n;
+	int kind;
+
+	if (depth > RULES_MAX_MACRO_DEPTH || h->n > RULES_MAX_HINT)
+		return -1;
+	while (q < b) {
+		if (s[q] == '(') {
+			size_t bs, k, d = 0;
+			int nb = 0;
+
+			if ((e = group_end(s, b, q)) == 0 || q + 2 >= b)
+				return -1;
+			if (s[q + 1] == '?' && (s[q + 2] == '=' || s[q + 2] == '!' ||
+			    (s[q + 2] == '<' && q + 3 < b &&
+			     (s[q + 3] == '=' || s[q + 3] == '!')))) {
+				if (s[q + 2] == '=' &&
+				    memchr(s + q + 1, '(', e - q - 1) == NULL) {
+					buf_add(h, s + q, e - q);
+					return 0;
+				}
+				q = e;   /* zero-width: the next item starts too */
+				if (q < b && strchr("?*+{", s[q]))
+					return -1;
+				continue;
+			}
+			if (s[q + 1] != '?') {
+				c = q + 1;
+			} else if (s[q + 2] == ':' || s[q + 2] == '>') {
+				c = q + 3;
+			} else if (s[q + 2] == '<' || s[q + 2] == 'P' ||
+				   s[q + 2] == '\'') {
+				const char *gt = memchr(s + q + 3,
+							s[q + 2] == '\'' ? '\'' :
+							'>', e - q - 3);
+
+				if (gt == NULL)
+					return -1;
+				c = (size_t)(gt - s) + 1;
+			} else {
+				return -1;   /* flags, conditions, recursion */
+			}
+			P.i = e;
+			if (quantifier(&P) == 0)
+				return -1;
+			buf_adds(h, "(?:");
+			for (bs = k = c; k <= e - 1;) {
+				if (k == e - 1 || (s[k] == '|' && d == 0)) {
+					if (nb++)
+						buf_addc(h, '|');
+					if (first_item(s, bs, k, h, depth + 1) < 0) {
+						h->n = mark;
+						return -1;
+					}
+					bs = k + 1;
+					if (k == e - 1)
+						break;
+					k++;
+					continue;
+				}
+				j = lex(s, e - 1, k, &kind);
+				if (kind == LX_OPEN)
+					d++;
+				else if (kind == LX_CLOSE)
+					d--;
+				k = j;
+			}
+			buf_addc(h, ')');
+			return 0;
+		}
+		j = lex(s, b, q, &kind);
+		if (kind == LX_COMMENT ||
+		    (kind == LX_ESC && (s[q + 1] == 'b' || s[q + 1] == 'B'))) {
+			q = j;
+			continue;
+		}
+		if (kind == LX_ESC) {
+			char ch = q + 1 < b ? s[q + 1] : '\0';
+
+			if ((ch >= '0' && ch <= '9') || strchr("gkKQEAzZG", ch))
+				return -1;
+		} else if (kind == LX_CHAR) {
+			if (strchr("|)?*+{^$", s[q]))
+				return -1;
+		} else if (kind != LX_CLASS) {
+			return -1;
+		}
+		P.i = j;
+		if (quantifier(&P) == 0)
+			return -1;
+		buf_add(h, s + q, j - q);
+		return 0;
+	}
+	return -1;   /* an empty sequence matches anywhere */
+}
+
+static char *start_hint(const char *s, size_t n, size_t *outn)
+{
+	struct buf b = BUF_INIT;
+
+	if (!(n > 3 && s[0] == '(' && s[1] == '?' && s[2] == '<' &&
+	      (s[3] == '!' || s[3] == '=')))
+		return NULL;
+	buf_adds(&b, "(?=");
+	if (first_item(s, 0, n, &b, 0) < 0 || b.n > RULES_MAX_HINT) {
+		buf_release(&b);
+		return NULL;
+	}
+	buf_addc(&b, ')');
+	buf_add(&b, s, n);
+	*outn = b.n;
+	return b.p;
+}
+
 /* ---- compiling a rule ----------------------------------------------------- */
 
 static void compile_rule(struct loader *L, struct prule *pr)
@@ -1210,6 +1464,27 @@ static void compile_rule(struct loader *L, struct prule *pr)
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		errorf(L, &o, "%s", (char *)msg);
 		goto out;
+	}
+	if (!r->opts.no_prefilter) {
+		size_t hn;
+		char *h = start_hint(x.out.p, x.out.n, &hn);
+		pcre2_code *re2 = NULL;
+		uint32_t c1 = 0, c2 = 1;
+
+		if (h != NULL)
+			re2 = pcre2_compile((PCRE2_SPTR)h, hn, PCRE2_UTF |
+					    PCRE2_UCP, &errcode, &erroff, NULL);
+		if (re2 != NULL) {
+			pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &c1);
+			pcre2_pattern_info(re2, PCRE2_INFO_CAPTURECOUNT, &c2);
+		}
+		if (re2 != NULL && c1 == c2) {
+			pcre2_code_free(ru->re);
+			ru->re = re2;
+		} else {
+			pcre2_code_free(re2);
+		}
+		free(h);
 	}
 	ru->jit = pcre2_jit_compile(ru->re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ru->ngroups);
@@ -1794,6 +2069,8 @@ struct rules *rules_load(const char **files, size_t nfiles,
 		rules_free(r);
 		return NULL;
 	}
+	if (r->opts.stats)
+		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
 	return r;
 }
 
@@ -1817,14 +2094,17 @@ void rules_free(struct rules *r)
 		free(ru->acts);
 	}
 	free(r->rules);
+	free(r->stats);
 	for (k = 0; k < r->nphases; k++)
 		free(r->phases[k].name);
 	free(r->phases);
 	for (k = 0; k < r->nclasses; k++)
 		free(r->classes[k]);
 	free(r->classes);
-	for (k = 0; k < r->nlits; k++)
+	for (k = 0; k < r->nlits; k++) {
 		free(r->lits[k].s);
+		free(r->lits[k].bg);
+	}
 	free(r->lits);
 	free(r);
 }

@@ -86,19 +86,19 @@ int stage_chain(struct stage *st, size_t n, struct doc *d,
 	struct buf in = BUF_INIT;
 	char full[sizeof(err.msg) + 64];
 	size_t k;
-
-	int r, same = 1;
+	int r = 0, same = 1;
 
 	for (k = 0; k < n; k++) {
-		r = 0;
 		if ((st[k].check_input && doc_check(d, &err) < 0) ||
 		    (st[k].fn != NULL && (r = st[k].fn(st[k].ctx, d, &err)) < 0))
 			break;
-		same &= r == STAGE_UNCHANGED;
+		if (r != STAGE_UNCHANGED)
+			same = 0;
 	}
 	if (k == n) {
+		/* a record no stage changed goes out as it came, as the
+		 * single stages write it */
 		if (same && line != NULL) {
-			/* parsed fine, so valid JSON */
 			buf_add(out, line, len);
 			buf_addc(out, '\n');
 		} else {
@@ -133,9 +133,7 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 		reject(st, lineno, msg, line, n, out);
 		return 1;
 	}
-	/* the quick path stands for the whole of one stage only */
-	if (nst == 1 && st->quick != NULL &&
-	    st->quick(st->ctx, line, n, out)) {
+	if (nst == 1 && st->quick != NULL && st->quick(st->ctx, line, n, out)) {
 		buf_addc(out, '\n');
 		return 0;
 	}

@@ -4,6 +4,7 @@
  * spaces, longest-leftmost, overlaps within and across classes, word lists,
  * accents=ignore, sentence boundaries in the stage, and load errors.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,11 @@ static void test_match(void)
 	gaz_load_mem(g, org, strlen(org), "t/org.tsv", NULL, NULL);
 	gaz_load_mem(g, loc, strlen(loc), "t/loc.tsv", NULL, NULL);
 	CHECK("two classes loaded", gaz_nclasses(g) == 2);
+	CHECK("entries in load order", gaz_nentries(g) == 19 &&
+	      strcmp(gaz_entry(g, 0)->surface, "LĐLĐ") == 0 &&
+	      strcmp(gaz_entry(g, 0)->attrs[0].key, "expand") == 0 &&
+	      strcmp(gaz_entry(g, 12)->cls, "loc") == 0 &&
+	      gaz_entry(g, 19) == NULL);
 	CHECK("class names", strcmp(gaz_class_name(g, 0), "org") == 0 &&
 	      strcmp(gaz_class_name(g, 1), "loc") == 0);
 
@@ -103,6 +109,10 @@ static void test_match(void)
 	MATCH("tone on y", g, "Thuỷ Nguyên", "0-14 Thủy Nguyên loc;");
 	MATCH("decomposed tone", g, "Hoa\xCC\x80 Bi\xCC\x80nh",
 	      "0-12 tỉnh Hòa Bình loc;");
+	MATCH("decomposed circumflex, marks out of order", g,
+	      "Vie\xCC\x82\xCC\xA3t Nam", "0-12 Việt Nam loc;");
+	MATCH("Ð (U+00D0) read as Đ", g, "\xC3\x90à Nẵng",
+	      "0-11 thành phố Đà Nẵng loc;");
 	MATCH("Uỷ and Ủy", g, "Uỷ ban nhân dân",
 	      "0-19 Ủy ban nhân dân org;");
 	MATCH("tone is not optional", g, "Hoa Binh", "");
@@ -136,6 +146,14 @@ static void test_match(void)
 	MATCH("ill-formed bytes", g, "\xFF LĐLĐ \xC3", "2-8 Liên đoàn Lao "
 	      "động org;");
 	MATCH("empty text", g, "", "");
+	{
+		char longw[400];
+
+		memset(longw, 'a', 300);
+		memcpy(longw + 300, " LĐLĐ", sizeof(" LĐLĐ"));
+		MATCH("a word past GAZ_MAX_KEY", g, longw,
+		      "301-307 Liên đoàn Lao động org;");
+	}
 
 	/* class selection */
 	CHECK("unknown class", gaz_select_class(g, "nope") < 0);
@@ -197,6 +215,21 @@ static void test_errors(void)
 		  "11:3: invalid UTF-8|"
 		  "12:4: directive after the first data line|");
 	CHECK("good lines still load", gaz_nentries(g) == 1);
+	{
+		char longl[300];
+
+		memset(longl, 'x', 200);
+		memcpy(longl + 200, "\tORG\tX\n", sizeof("\tORG\tX\n"));
+		buf_reset(&errs);
+		gaz_load_mem(g, longl, strlen(longl), "long.tsv", report,
+			     &errs);
+		CHECK_STR("word too long", errs.p, errs.n,
+			  "1:1: word longer than 128 bytes|");
+		buf_reset(&errs);
+		gaz_load_mem(g, "ab\tORG\tA\0B\n", 10, "nul.tsv", report,
+			     &errs);
+		CHECK_STR("NUL byte", errs.p, errs.n, "1:9: NUL byte|");
+	}
 	gaz_free(g);
 	buf_release(&errs);
 }
@@ -252,12 +285,61 @@ static void test_stage(void)
 	gaz_free(g);
 }
 
+/* Several threads matching with one struct gaz, as `vnie run` does. */
+struct worker {
+	const struct gaz *g;
+	int bad;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct buf b = BUF_INIT;
+	static const char text[] = "Ban Thường vụ Tỉnh ủy và Tổng LĐLĐ "
+				   "Việt Nam ở Hà Nội";
+
+	for (int i = 0; i < 2000; i++) {
+		buf_reset(&b);
+		gaz_match(w->g, text, sizeof(text) - 1, collect, &b);
+		if (b.n == 0 || strcmp(b.p, "0-30 Ban Thường vụ Tỉnh ủy org;"
+				   "35-59 Tổng Liên đoàn Lao động Việt Nam org;"
+				   "49-59 Việt Nam loc;64-73 thành phố Hà Nội "
+				   "loc;") != 0)
+			w->bad++;
+	}
+	buf_release(&b);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct gaz *g = gaz_new();
+	struct worker w[4];
+	pthread_t th[4];
+	int bad = 0;
+
+	gaz_load_mem(g, org, strlen(org), "t/org.tsv", NULL, NULL);
+	gaz_load_mem(g, loc, strlen(loc), "t/loc.tsv", NULL, NULL);
+	for (int i = 0; i < 4; i++) {
+		w[i].g = g;
+		w[i].bad = 0;
+		pthread_create(&th[i], NULL, work, &w[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		bad += w[i].bad;
+	}
+	CHECK("four threads share one gazetteer", bad == 0);
+	gaz_free(g);
+}
+
 int main(void)
 {
 	test_match();
 	test_accents();
 	test_errors();
 	test_stage();
+	test_threads();
 	buf_release(&hits);
 	T_DONE();
 }

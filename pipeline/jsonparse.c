@@ -1,0 +1,301 @@
+/*
+ * jsonparse.c: the fast JSON reader of jsonparse.h.
+ *
+ * Written here because jansson's own parser reads a character at a time
+ * through a stream abstraction and is the largest single cost of a stage
+ * that does little else (split, gazetteer); no other JSON library in Debian
+ * builds jansson values. This reader scans the buffer directly, validates
+ * strings with utf8_valid() in bulk and copies unescaped strings once.
+ * Anything unusual makes it give up, and the caller asks jansson.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonparse.h"
+#include "utf8.h"
+#include "vnie.h"
+
+/* jansson's JSON_PARSER_MAX_DEPTH: deeper input is jansson's error. */
+#define JSONPARSE_MAX_DEPTH 2048
+
+struct p {
+	const char *s, *end;
+	struct buf tmp;  /* unescaped strings */
+	int depth;
+};
+
+static json_t *value(struct p *p);
+
+static void ws(struct p *p)
+{
+	while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' ||
+				 *p->s == '\n' || *p->s == '\r'))
+		p->s++;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * A string at p->s (after the opening quote): its bytes in *str, *len.
+ * Points into the input when there is no escape, else into p->tmp.
+ */
+static int string(struct p *p, const char **str, size_t *len)
+{
+	const char *a = p->s, *q;
+	unsigned u, lo;
+
+	q = a;
+	while (q < p->end && *q != '"' && *q != '\\' &&
+	       (unsigned char)*q >= 0x20)
+		q++;
+	if (q >= p->end)
+		return -1;
+	if (*q == '"') {
+		if (!utf8_valid(a, (size_t)(q - a)))
+			return -1;
+		*str = a;
+		*len = (size_t)(q - a);
+		p->s = q + 1;
+		return 0;
+	}
+	buf_reset(&p->tmp);
+	for (;;) {
+		while (q < p->end && *q != '"' && *q != '\\' &&
+		       (unsigned char)*q >= 0x20)
+			q++;
+		if (q >= p->end || (unsigned char)*q < 0x20)
+			return -1;
+		buf_add(&p->tmp, a, (size_t)(q - a));
+		if (*q == '"')
+			break;
+		if (q + 1 >= p->end)
+			return -1;
+		switch (q[1]) {
+		case '"': buf_addc(&p->tmp, '"'); q += 2; break;
+		case '\\': buf_addc(&p->tmp, '\\'); q += 2; break;
+		case '/': buf_addc(&p->tmp, '/'); q += 2; break;
+		case 'b': buf_addc(&p->tmp, '\b'); q += 2; break;
+		case 'f': buf_addc(&p->tmp, '\f'); q += 2; break;
+		case 'n': buf_addc(&p->tmp, '\n'); q += 2; break;
+		case 'r': buf_addc(&p->tmp, '\r'); q += 2; break;
+		case 't': buf_addc(&p->tmp, '\t'); q += 2; break;
+		case 'u':
+			if (p->end - q < 6 || hex4(q + 2, &u) < 0)
+				return -1;
+			q += 6;
+			if (u >= 0xDC00 && u <= 0xDFFF)
+				return -1;
+			if (u >= 0xD800 && u <= 0xDBFF) {
+				if (p->end - q < 6 || q[0] != '\\' ||
+				    q[1] != 'u' || hex4(q + 2, &lo) < 0 ||
+				    lo < 0xDC00 || lo > 0xDFFF)
+					return -1;
+				q += 6;
+				u = 0x10000 + ((u - 0xD800) << 10) +
+				    (lo - 0xDC00);
+			}
+			buf_add_cp(&p->tmp, u);
+			break;
+		default:
+			return -1;
+		}
+		a = q;
+	}
+	if (!utf8_valid(p->tmp.p, p->tmp.n))
+		return -1;
+	*str = p->tmp.p;
+	*len = p->tmp.n;
+	p->s = q + 1;
+	return 0;
+}
+
+static json_t *number(struct p *p)
+{
+	const char *q = p->s;
+	int neg = 0, digits = 0;
+	int64_t v = 0;
+
+	if (q < p->end && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q >= p->end || *q < '0' || *q > '9')
+		return NULL;
+	if (*q == '0' && q + 1 < p->end && q[1] >= '0' && q[1] <= '9')
+		return NULL;
+	while (q < p->end && *q >= '0' && *q <= '9') {
+		v = v * 10 + (*q - '0');
+		q++;
+		if (++digits > 18)
+			return NULL; /* might overflow: jansson decides */
+	}
+	if (q < p->end && (*q == '.' || *q == 'e' || *q == 'E'))
+		return NULL; /* reals: jansson's digits */
+	p->s = q;
+	return json_integer(neg ? -v : v);
+}
+
+static json_t *object(struct p *p)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+	size_t kn;
+	char *key;
+
+	ws(p);
+	if (p->s < p->end && *p->s == '}') {
+		p->s++;
+		return o;
+	}
+	for (;;) {
+		ws(p);
+		if (p->s >= p->end || *p->s != '"')
+			goto fail;
+		p->s++;
+		if (string(p, &k, &kn) < 0 || memchr(k, '\0', kn) != NULL)
+			goto fail;
+		key = xstrndup(k, kn);
+		ws(p);
+		if (p->s >= p->end || *p->s != ':' ||
+		    json_object_get(o, key) != NULL) {
+			free(key);
+			goto fail;
+		}
+		p->s++;
+		v = value(p);
+		if (v == NULL || json_object_set_new_nocheck(o, key, v) < 0) {
+			free(key);
+			goto fail;
+		}
+		free(key);
+		ws(p);
+		if (p->s < p->end && *p->s == ',') {
+			p->s++;
+			continue;
+		}
+		if (p->s < p->end && *p->s == '}') {
+			p->s++;
+			return o;
+		}
+		goto fail;
+	}
+fail:
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *array(struct p *p)
+{
+	json_t *a = json_array(), *v;
+
+	ws(p);
+	if (p->s < p->end && *p->s == ']') {
+		p->s++;
+		return a;
+	}
+	for (;;) {
+		v = value(p);
+		if (v == NULL || json_array_append_new(a, v) < 0)
+			goto fail;
+		ws(p);
+		if (p->s < p->end && *p->s == ',') {
+			p->s++;
+			continue;
+		}
+		if (p->s < p->end && *p->s == ']') {
+			p->s++;
+			return a;
+		}
+		goto fail;
+	}
+fail:
+	json_decref(a);
+	return NULL;
+}
+
+static json_t *value(struct p *p)
+{
+	const char *str;
+	size_t len;
+	json_t *v = NULL;
+
+	ws(p);
+	if (p->s >= p->end)
+		return NULL;
+	switch (*p->s) {
+	case '{':
+	case '[':
+		if (++p->depth > JSONPARSE_MAX_DEPTH)
+			return NULL;
+		p->s++;
+		v = *(p->s - 1) == '{' ? object(p) : array(p);
+		p->depth--;
+		return v;
+	case '"':
+		p->s++;
+		if (string(p, &str, &len) < 0)
+			return NULL;
+		return json_stringn_nocheck(str, len);
+	case 't':
+		if (p->end - p->s >= 4 && memcmp(p->s, "true", 4) == 0) {
+			p->s += 4;
+			return json_true();
+		}
+		return NULL;
+	case 'f':
+		if (p->end - p->s >= 5 && memcmp(p->s, "false", 5) == 0) {
+			p->s += 5;
+			return json_false();
+		}
+		return NULL;
+	case 'n':
+		if (p->end - p->s >= 4 && memcmp(p->s, "null", 4) == 0) {
+			p->s += 4;
+			return json_null();
+		}
+		return NULL;
+	default:
+		return number(p);
+	}
+}
+
+json_t *jsonparse_object(const char *s, size_t n)
+{
+	struct p p = { s, s + n, BUF_INIT, 0 };
+	json_t *v;
+
+	ws(&p);
+	if (p.s >= p.end || *p.s != '{') {
+		buf_release(&p.tmp);
+		return NULL;
+	}
+	v = value(&p);
+	ws(&p);
+	if (v != NULL && p.s != p.end) {
+		json_decref(v);
+		v = NULL;
+	}
+	buf_release(&p.tmp);
+	return v;
+}
