@@ -113,6 +113,20 @@ static void test_parse_odd(void)
 		    &err) == DOC_BAD &&
 	      strstr(err.msg, "too big integer") != NULL);
 
+	/* integers of 18, 19 digits and the int64 extremes round-trip (the
+	 * fast reader overflowed on the 19th digit before handing over) */
+	CHECK("parse: 19-digit integers kept",
+	      parse(&d, S("{\"text\":\"a\",\"n\":[999999999999999999,"
+			  "1000000000000000000,9223372036854775807,"
+			  "-9223372036854775808]}"), &err) == DOC_RECORD);
+	doc_write(&d, &out);
+	CHECK_STR("write: 19-digit integers unchanged", out.p, out.n,
+		  "{\"text\":\"a\",\"n\":[999999999999999999,"
+		  "1000000000000000000,9223372036854775807,"
+		  "-9223372036854775808]}\n");
+	doc_release(&d);
+	buf_reset(&out);
+
 	/* NUL in text: length kept, written back as \u0000 */
 	CHECK("parse: NUL inside text accepted",
 	      parse(&d, S("{\"text\":\"a\\u0000b\"}"), &err) == DOC_RECORD);
