@@ -3,6 +3,9 @@
 #   make            build ./vnie
 #   make check      unit, golden and bad-input tests (ends "N passed, N failed")
 #   make check-asan the same suite under AddressSanitizer + UBSan
+#   make valgrind   a representative subset under valgrind (not run by CI:
+#                   it takes minutes; see tests/valgrind.sh)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (tests/fuzz/)
 #   make check-html the HTML export rendered in headless Chromium
 #   make bench      speed and memory beside baselines (see tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -44,6 +47,8 @@ LIBOBJ  := $(patsubst pipeline/%.c,$(B)/%.o,$(filter-out pipeline/main.c,$(SRC))
 MAINOBJ := $(B)/main.o
 UNITSRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNITSRC))
+TOOLSRC := $(sort $(wildcard tests/tools/*.c))
+TOOLBIN := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOLSRC))
 
 ifdef SANITIZE
 VNIE    := $(B)/vnie
@@ -69,6 +74,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libvnie.a | $(B)
 	@mkdir -p $(B)/tests
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libvnie.a $(ALL_LDFLAGS) $(LIBS)
 
+$(B)/tools/%: tests/tools/%.c $(B)/libvnie.a | $(B)
+	@mkdir -p $(B)/tools
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libvnie.a $(ALL_LDFLAGS) $(LIBS)
+
 $(B):
 	mkdir -p $(B)
 
@@ -79,12 +88,39 @@ $(B)/datadir.stamp: FORCE | $(B)
 $(B)/data.o: $(B)/datadir.stamp
 FORCE:
 
-check: $(VNIE) $(UNITBIN)
-	@VNIE=$(VNIE) UNITDIR=$(B)/tests sh tests/run.sh
+check: $(VNIE) $(UNITBIN) $(TOOLBIN)
+	@VNIE=$(VNIE) UNITDIR=$(B)/tests TOOLS=$(CURDIR)/$(B)/tools sh tests/run.sh
 
 check-asan:
 	$(MAKE) SANITIZE=1 check
 
+valgrind: $(VNIE) $(UNITBIN) $(TOOLBIN)
+	VNIE=$(VNIE) UNITDIR=$(B)/tests TOOLS=$(CURDIR)/$(B)/tools sh tests/valgrind.sh
+
+# libFuzzer targets: every tests/fuzz/fuzz_*.c, built with clang into
+# build-fuzz/ against the modules compiled with the same sanitizers.
+FUZZCC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZSAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c11 -D_GNU_SOURCE $(filter-out -Wno-format-truncation,$(WARN)) -O1 -g $(FUZZSAN) $(PKG_CFLAGS) \
+	-DVNIE_DATADIR='"$(DATADIR)"' -Ipipeline -MMD -MP $(CFLAGS)
+FUZZSRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZBIN     := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZSRC))
+FUZZOBJ     := $(patsubst pipeline/%.c,build-fuzz/%.o,$(filter-out pipeline/main.c,$(SRC)))
+
+build-fuzz/%.o: pipeline/%.c
+	@mkdir -p build-fuzz
+	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build-fuzz/libvnie.a: $(FUZZOBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libvnie.a
+	$(FUZZCC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libvnie.a $(LIBS)
+
+fuzz: $(FUZZBIN)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZBIN)
 # The HTML export rendered in headless Chromium (needs Debian's chromium).
 check-html: $(VNIE)
 	sh tests/html/check.sh $(VNIE)
@@ -107,4 +143,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz vnie tests/out
 
--include $(wildcard $(B)/*.d $(B)/tests/*.d)
+-include $(wildcard $(B)/*.d $(B)/tests/*.d $(B)/tools/*.d build-fuzz/*.d)

@@ -154,6 +154,14 @@ json_t *doc_array(struct doc *d, const char *key, int create)
 	return a;
 }
 
+/*
+ * Ids past this are not ones we gave out: a record cannot hold that many
+ * annotations, and counting on from "T9223372036854775807" would overflow.
+ * Such ids are left alone; the ones we make stay distinct from them.
+ */
+#define DOC_ID_MAX 1000000000000L
+
+/* The largest n below DOC_ID_MAX of ids "<c>n" in array a, plus one. */
 long doc_next_id(json_t *a, char c)
 {
 	long next = 1, v;
@@ -167,7 +175,7 @@ long doc_next_id(json_t *a, char c)
 		if (s == NULL || s[0] != c)
 			continue;
 		v = strtol(s + 1, &end, 10);
-		if (*end == '\0' && v >= next)
+		if (*end == '\0' && v >= next && v < DOC_ID_MAX)
 			next = v + 1;
 	}
 	return next;

@@ -77,7 +77,8 @@ json_t *doc_array(struct doc *d, const char *key, int create);
 json_t *doc_add_entity(struct doc *d, const char *type, size_t start,
 		       size_t end, const char *source);
 
-/* One more than the largest n of the ids "<c>n" in the array a (1 if none). */
+/* One more than the largest n of the ids "<c>n" in the array a (1 if none;
+ * ids past 10^12 are not ours and are skipped). */
 long doc_next_id(json_t *a, char c);
 
 /* Add a relation with an empty "args" object to fill; borrowed result. */

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,12 +122,65 @@ int jsonl_next(struct jsonl_reader *r, const char **s, size_t *n,
 	}
 }
 
+/*
+ * Output buffer. Records are written to the kernel only whole: a record
+ * that does not fit in what is left of the buffer flushes the buffer
+ * first, and a record larger than the buffer is written and flushed at
+ * once. So stdout never holds part of a record unless a write(2) is under
+ * way, and a SIGTERM, SIGINT or SIGHUP that arrives during one waits for it
+ * to end (see on_signal).
+ */
+#define OUT_BUF ((size_t)1 << 16)
+
+static char obuf[OUT_BUF];
+static volatile sig_atomic_t writing;  /* inside fwrite/fflush of records */
+static volatile sig_atomic_t pending;  /* a signal that came meanwhile */
+
+/*
+ * A terminating signal: die by it at once unless a write is under way;
+ * then note it, and jsonl_write dies by it when the record is out. What
+ * is buffered but not written is lost, as with any killed filter, but
+ * nothing written is part of a record.
+ */
+static void on_signal(int sig)
+{
+	if (writing) {
+		pending = sig;
+		return;
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void die_if_pending(void)
+{
+	int sig = pending;
+
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
 void jsonl_setup(void)
 {
-	static char obuf[1 << 16];
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
 
 	signal(SIGPIPE, SIG_DFL);
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* a signal the caller ignores (nohup, a background job) stays
+		 * ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 static void die_on_epipe(void)
@@ -140,21 +194,41 @@ static void die_on_epipe(void)
 
 int jsonl_write(const void *p, size_t n)
 {
-	if (n && fwrite(p, 1, n, stdout) != n) {
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	writing = 1;
+	if (n > OUT_BUF - __fpending(stdout) && fflush(stdout) != 0)
+		rc = -1;
+	if (rc == 0 && fwrite(p, 1, n, stdout) != n)
+		rc = -1;
+	/* stdio writes a large record partly and keeps its tail: flush it */
+	if (rc == 0 && n >= OUT_BUF && fflush(stdout) != 0)
+		rc = -1;
+	writing = 0;
+	if (rc < 0)
 		die_on_epipe();
-		return -1;
-	}
-	return 0;
+	die_if_pending();
+	return rc;
 }
 
 int jsonl_finish(void)
 {
+	int rc = 0;
+
+	writing = 1;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == 0)
 			errno = EIO;
+		rc = -1;
+	}
+	writing = 0;
+	if (rc < 0) {
 		die_on_epipe();
 		return -1;
 	}
+	die_if_pending();
 	if (fclose(stdout) != 0) {
 		die_on_epipe();
 		return -1;

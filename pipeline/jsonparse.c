@@ -145,10 +145,12 @@ static json_t *number(struct p *p)
 	if (*q == '0' && q + 1 < p->end && q[1] >= '0' && q[1] <= '9')
 		return NULL;
 	while (q < p->end && *q >= '0' && *q <= '9') {
+		/* 18 digits always fit; with more it might overflow (before
+		 * the count was checked, the 19th digit did): jansson decides */
+		if (++digits > 18)
+			return NULL;
 		v = v * 10 + (*q - '0');
 		q++;
-		if (++digits > 18)
-			return NULL; /* might overflow: jansson decides */
 	}
 	if (q < p->end && (*q == '.' || *q == 'e' || *q == 'E'))
 		return NULL; /* reals: jansson's digits */

@@ -57,6 +57,10 @@ int offmap_from_json(struct offmap *m, json_t *offsets, size_t tlen,
 		vnie_err(err, "\"offsets\" is not an array");
 		return -1;
 	}
+	/* [] (what an identity map writes) is [[0, 0]], so that offsets
+	 * are clamped to the lengths given */
+	if (json_array_size(offsets) == 0)
+		offmap_add(m, 0, 0);
 	json_array_foreach(offsets, i, p) {
 		json_t *a = json_array_get(p, 0), *b = json_array_get(p, 1);
 
@@ -69,6 +73,11 @@ int offmap_from_json(struct offmap *m, json_t *offsets, size_t tlen,
 		}
 		t = (size_t)json_integer_value(a);
 		r = (size_t)json_integer_value(b);
+		if (i == 0 && t != 0) {
+			vnie_err(err, "offsets[0] = [%zu, %zu] does not start "
+				 "at text offset 0", t, r);
+			goto bad;
+		}
 		if (t > tlen || r > rlen ||
 		    (m->n > 0 && (t <= m->t[m->n - 1] || r < m->r[m->n - 1]))) {
 			vnie_err(err, "offsets[%zu] = [%zu, %zu] is out of "
@@ -124,27 +133,32 @@ size_t offmap_to_raw(const struct offmap *m, size_t t)
 	r = m->r[k] + (t - m->t[k]);
 	if (k + 1 < m->n && r > m->r[k + 1])
 		r = m->r[k + 1];
-	if (r > m->rlen && m->rlen > 0)
+	if (r > m->rlen)
 		r = m->rlen;
 	return r;
 }
 
 size_t offmap_to_text(const struct offmap *m, size_t r)
 {
-	size_t k, t;
+	size_t lo = 0, hi, mid;
 
 	if (m->n == 0)
 		return r;
-	k = last_le(m->r, m->n, r);
-	if (k == (size_t)-1)
-		return r;
-	/* several breakpoints may share one raw offset: take the first */
-	while (k > 0 && m->r[k - 1] == m->r[k] && m->r[k] == r)
-		k--;
-	t = m->t[k] + (r - m->r[k]);
-	if (k + 1 < m->n && t > m->t[k + 1])
-		t = m->t[k + 1];
-	if (t > m->tlen && m->tlen > 0)
-		t = m->tlen;
-	return t;
+	/*
+	 * to_raw is monotone, so the first t with to_raw(t) >= r is found by
+	 * bisection over [0, tlen]. Walking back from the breakpoint at or
+	 * before r instead would skip text that maps onto one raw point (an
+	 * insertion) and land past its start.
+	 */
+	hi = m->tlen;
+	if (offmap_to_raw(m, hi) < r)
+		return hi;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (offmap_to_raw(m, mid) >= r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }

@@ -2,7 +2,8 @@
  * offmap.h: the map between offsets into a record's normalised "text" and
  * offsets into its original "raw", stored in the record as "offsets":
  * [[t0, r0], [t1, r1], ...], breakpoints sorted by t (and by r), the first
- * [0, 0]. Between breakpoints the map advances one for one:
+ * at t0 = 0 (r0 > 0 when characters were removed at the start; [] reads
+ * as [[0, 0]]). Between breakpoints the map advances one for one:
  *
  *     raw(t) = r_k + (t - t_k)   for the last k with t_k <= t,
  *
@@ -36,7 +37,9 @@ void offmap_add(struct offmap *m, size_t t, size_t r);
 /*
  * Read "offsets" of a record whose text and raw have the given lengths.
  * offsets == NULL gives the identity map. -1 with err if the array is
- * malformed, not sorted, or points outside the texts.
+ * malformed, not sorted, does not start at text offset 0, or points
+ * outside the texts. Offsets that to_raw/to_text give stay within the
+ * lengths given.
  */
 int offmap_from_json(struct offmap *m, json_t *offsets, size_t tlen,
 		     size_t rlen, struct vnie_error *err);
