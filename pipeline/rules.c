@@ -1056,6 +1056,19 @@ static void trace_lost(struct work *w, const struct ent *c,
 	      source_of(win), reason);
 }
 
+static void trace_suppressed(struct work *w, const struct ent *c,
+			     const struct rule *by)
+{
+	size_t n;
+	const char *t;
+
+	if (!w->r->opts.trace)
+		return;
+	t = span_text(w, c->start, c->end, &n);
+	logf_(w, "%s %zu-%zu '%.*s' (%s) suppressed by rule %s", type_name(c),
+	      c->start, c->end, (int)n, t, source_of(c), by->name);
+}
+
 static void resolve(struct work *w, size_t ns_before)
 {
 	size_t i, k;
@@ -1072,16 +1085,7 @@ static void resolve(struct work *w, size_t ns_before)
 				      w->s[k].end))
 				continue;
 			x->removed = 1;
-			if (w->r->opts.trace) {
-				size_t n;
-				const char *t = span_text(w, x->start, x->end,
-							  &n);
-
-				logf_(w, "%s %zu-%zu '%.*s' (%s) suppressed by "
-				      "rule %s", type_name(x), x->start,
-				      x->end, (int)n, t, source_of(x),
-				      w->s[k].rule->name);
-			}
+			trace_suppressed(w, x, w->s[k].rule);
 		}
 	if (w->nc > 1)
 		qsort(w->c, w->nc, sizeof(*w->c), cmp_cand);
@@ -1090,16 +1094,7 @@ static void resolve(struct work *w, size_t ns_before)
 		long dup, lost = -1;
 
 		if (suppressed(w, c, &by)) {
-			if (w->r->opts.trace) {
-				size_t n;
-				const char *t = span_text(w, c->start, c->end,
-							  &n);
-
-				logf_(w, "%s %zu-%zu '%.*s' (%s) suppressed by "
-				      "rule %s", type_name(c), c->start,
-				      c->end, (int)n, t, source_of(c),
-				      by->name);
-			}
+			trace_suppressed(w, c, by);
 			free_ent(c);
 			continue;
 		}

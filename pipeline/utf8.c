@@ -80,6 +80,20 @@ int utf8_valid(const char *s, size_t n)
 			i++;
 			continue;
 		}
+		/* the common two- and three-byte forms (Vietnamese letters
+		 * are U+00C0-U+01B0 and U+1EA0-U+1EF9) without decoding:
+		 * leads whose continuation bytes may be anything in 80-BF */
+		if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n &&
+		    (p[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (((p[i] >= 0xE1 && p[i] <= 0xEC) || p[i] == 0xEE ||
+		     p[i] == 0xEF) && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
+		    (p[i + 2] & 0xC0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		i += utf8_decode(p + i, n - i, &cp);
 		if (cp < 0)
 			return 0;
