@@ -1584,23 +1584,34 @@ static void places(struct work *w)
 		size_t cn, ln;
 		const char *c;
 
-		if (x->removed || x->type != RT_ORG)
+		if (x->removed || (x->type != RT_ORG && x->type != RT_LOC))
 			continue;
 		c = ent_canon(w, x, &cn);
 		buf_reset(&low);
 		values_lower(c, cn, &low);
 		for (k = 0; levels[k]; k++) {
 			ln = strlen(levels[k]);
-			if (best[k] == NULL || low.n <= ln ||
-			    memcmp(low.p + low.n - ln, levels[k], ln) != 0 ||
-			    low.p[low.n - ln - 1] != ' ')
+			if (best[k] == NULL)
+				continue;
+			/* an ORG ending in the level noun, or a LOC that is
+			 * the bare level noun (trên địa bàn tỉnh) */
+			if (x->type == RT_ORG &&
+			    (low.n <= ln ||
+			     memcmp(low.p + low.n - ln, levels[k], ln) != 0 ||
+			     low.p[low.n - ln - 1] != ' '))
+				continue;
+			if (x->type == RT_LOC &&
+			    (low.n != ln || memcmp(low.p, levels[k], ln) != 0))
 				continue;
 			buf_reset(&nc);
-			buf_add(&nc, c, cn);
+			if (x->type == RT_LOC)
+				buf_add(&nc, low.p, low.n);
+			else
+				buf_add(&nc, c, cn);
 			buf_addc(&nc, ' ');
 			buf_add(&nc, best[k]->name, best[k]->n);
-			TRACE(w, "ORG %zu-%zu canonical '%.*s': the "
-			      "document's place", x->start, x->end,
+			TRACE(w, "%s %zu-%zu canonical '%.*s': the "
+			      "document's place", type_name(x), x->start, x->end,
 			      (int)nc.n, nc.p);
 			set_canon(x, &nc);
 			break;
@@ -1611,9 +1622,102 @@ static void places(struct work *w)
 	buf_release(&nc);
 }
 
+/*
+ * The byte offset in low[0..n) (a lower-cased canonical form) of the first
+ * level noun that stands as a word (not the xã of xã hội), or -1.
+ */
+static long level_pos(const char *low, size_t n)
+{
+	size_t i, k, ln;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && low[i - 1] != ' ')
+			continue;
+		for (k = 0; levels[k]; k++) {
+			ln = strlen(levels[k]);
+			if (i + ln <= n && memcmp(low + i, levels[k], ln) == 0 &&
+			    (i + ln == n || low[i + ln] == ' ') &&
+			    !(n - i >= strlen("xã hội") &&
+			      memcmp(low + i, "xã hội", strlen("xã hội")) == 0))
+				return (long)i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Coordinations that share their qualifier: in `UBND và LĐLĐ thị xã` the
+ * first conjunct, an ORG with no level or place of its own (no nested LOC,
+ * no level noun in its canonical form, not ending in Việt Nam), joined to
+ * the second by "và" or a dash, takes the level and place the
+ * second ORG's canonical form has: Ủy ban nhân dân thị xã. Runs before the
+ * document's place is carried, which then completes both.
+ */
+static void coordinations(struct work *w)
+{
+	static const char *const seps[] = { " và ", " - ", " – ", NULL };
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+	size_t i, j, k, cn, yn, bn;
+	const char *c, *yc, *between;
+	long p;
+
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]], *y = NULL;
+		int nested = 0, sep = 0;
+
+		if (x->type != RT_ORG)
+			continue;
+		for (j = i + 1; j < w->nsorted; j++) {
+			struct ent *z = &w->e[w->sorted[j]];
+
+			if (z->start < x->end) {
+				nested |= z->type == RT_LOC && z->end <= x->end;
+				continue;
+			}
+			if (z->type == RT_ORG)
+				y = z;
+			break;
+		}
+		if (y == NULL || nested)
+			continue;
+		between = span_text(w, x->end, y->start, &bn);
+		for (k = 0; seps[k] && !sep; k++)
+			sep = bn == strlen(seps[k]) &&
+			      memcmp(between, seps[k], bn) == 0;
+		if (!sep)
+			continue;
+		c = ent_canon(w, x, &cn);
+		buf_reset(&low);
+		values_lower(c, cn, &low);
+		/* a national body (CĐVC Việt Nam và LĐLĐ tỉnh) shares nothing */
+		if (level_pos(low.p, low.n) >= 0 ||
+		    (low.n >= strlen("việt nam") &&
+		     memcmp(low.p + low.n - strlen("việt nam"), "việt nam",
+			    strlen("việt nam")) == 0))
+			continue;
+		yc = ent_canon(w, y, &yn);
+		buf_reset(&low);
+		values_lower(yc, yn, &low);
+		if (low.n != yn || (p = level_pos(low.p, low.n)) <= 0)
+			continue;
+		buf_reset(&nc);
+		buf_add(&nc, c, cn);
+		buf_addc(&nc, ' ');
+		buf_add(&nc, yc + p, yn - (size_t)p);
+		TRACE(w, "ORG %zu-%zu canonical '%.*s': the level shared with "
+		      "the ORG at %zu", x->start, x->end, (int)nc.n, nc.p,
+		      y->start);
+		set_canon(x, &nc);
+	}
+	buf_release(&low);
+	buf_release(&nc);
+}
+
 static void doc_step(struct work *w)
 {
 	acronyms(w);
+	coordinations(w);
 	places(w);
 }
 
