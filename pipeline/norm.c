@@ -847,6 +847,7 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 	struct fix fx;
 	size_t i = 0, k, neth = 0;
 	int32_t c;
+	int nvow, ntone, other;
 	char msg[512], eth[256];
 
 	w_init(&w, s, out, map);
@@ -872,13 +873,16 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		r.ncp = 0;
 		r.nonviet = 0;
 		r.marked = 0;
+		nvow = ntone = 0;
+		other = 0;
 		while (i < n) {
 			if (p[i] < 0x80) {
 				unsigned char b = p[i];
 
-				if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z')
+				if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
 					c = b;
-				else if (b >= '0' && b <= '9')
+					nvow += strchr("aeiouy", b | 0x20) != NULL;
+				} else if (b >= '0' && b <= '9')
 					c = b, r.nonviet = 1;
 				else
 					break;
@@ -893,8 +897,12 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 					if (v->tone != T_NONE ||
 					    (v->flags & F_ETH))
 						r.marked = 1;
+					nvow += vowel_of[v->letter] != 0;
+					ntone += v->tone != T_NONE;
+					other |= (v->flags & F_ETH) != 0;
 				} else if (combining_tone(c) != T_NONE) {
 					r.marked = 1;
+					other = 1;
 				} else if (u_isalnum(c) ||
 					   u_getCombiningClass(c) != 0 ||
 					   u_charType(c) == U_NON_SPACING_MARK) {
@@ -912,6 +920,11 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		}
 		r.b1 = i;
 		if (ascii || !r.marked || r.nonviet)
+			continue;
+		/* one vowel letter carrying the one tone mark: the mark is
+		 * where every rule puts it, and there is nothing else to fix
+		 * (most marked syllables of running text) */
+		if (!other && ntone == 1 && nvow == 1)
 			continue;
 		buf_reset(&res);
 		fix_run(ps->o, &r, &res, &fx);
