@@ -334,13 +334,8 @@ int cmd_export(int argc, char **argv)
 			fputs(usage, stdout);
 			return jsonl_finish() < 0 ? VNIE_EXIT_IO : 0;
 		default:
-			k = stage_opt(&st, c, optarg);
-			if (k < 0)
+			if (stage_opt_or_usage(&st, c, optarg) < 0)
 				return VNIE_EXIT_USAGE;
-			if (k == 0) {
-				fprintf(stderr, "try 'vnie export --help'\n");
-				return VNIE_EXIT_USAGE;
-			}
 		}
 	}
 	if (optind < argc)

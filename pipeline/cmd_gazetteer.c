@@ -60,11 +60,8 @@ int cmd_gazetteer(int argc, char **argv)
 			rc = jsonl_finish() < 0 ? VNIE_EXIT_IO : 0;
 			goto out;
 		default:
-			rc = stage_opt(&st, c, optarg);
-			if (rc == 1)
+			if (stage_opt_or_usage(&st, c, optarg) > 0)
 				break;
-			if (rc == 0)
-				fprintf(stderr, "try 'vnie gazetteer --help'\n");
 			rc = VNIE_EXIT_USAGE;
 			goto out;
 		}

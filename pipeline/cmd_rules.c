@@ -87,7 +87,7 @@ int cmd_rules(int argc, char **argv)
 	const char **files = NULL, **gaz = NULL;
 	char **deffiles = NULL, *gazdir = NULL;
 	size_t nfiles = 0, ngaz = 0, ndef = 0;
-	int c, k, rc;
+	int c, rc;
 
 	/* Each record allocates and frees the same few hundred kilobytes;
 	 * without this glibc hands them back to the kernel after every
@@ -137,11 +137,8 @@ int cmd_rules(int argc, char **argv)
 			rc = jsonl_finish() < 0 ? VNIE_EXIT_IO : 0;
 			goto out;
 		default:
-			k = stage_opt(&st, c, optarg);
-			if (k == 1)
+			if (stage_opt_or_usage(&st, c, optarg) > 0)
 				break;
-			if (k == 0)
-				fprintf(stderr, "try 'vnie rules --help'\n");
 			rc = VNIE_EXIT_USAGE;
 			goto out;
 		}

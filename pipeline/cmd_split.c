@@ -66,7 +66,7 @@ int cmd_split(int argc, char **argv)
 	struct stage st;
 	struct sent *s;
 	struct vnie_error err;
-	int c, r, rc;
+	int c, rc;
 
 	sent_opts_init(&o);
 	stage_init(&st, "split", split_record, NULL);
@@ -88,13 +88,8 @@ int cmd_split(int argc, char **argv)
 			fputs(usage, stdout);
 			return jsonl_finish() < 0 ? stage_write_error() : 0;
 		default:
-			r = stage_opt(&st, c, optarg);
-			if (r < 0)
+			if (stage_opt_or_usage(&st, c, optarg) < 0)
 				return VNIE_EXIT_USAGE;
-			if (r == 0) {
-				fprintf(stderr, "try 'vnie split --help'\n");
-				return VNIE_EXIT_USAGE;
-			}
 		}
 	}
 	if (optind < argc)

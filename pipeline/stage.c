@@ -71,6 +71,15 @@ int stage_opt(struct stage *st, int c, const char *arg)
 	}
 }
 
+int stage_opt_or_usage(struct stage *st, int c, const char *arg)
+{
+	int r = stage_opt(st, c, arg);
+
+	if (r == 0)
+		fprintf(stderr, "try 'vnie %s --help'\n", st->name);
+	return r == 1 ? 1 : -1;
+}
+
 static void reject(struct stage *st, unsigned long lineno, const char *msg,
 		   const char *line, size_t n, struct buf *out)
 {

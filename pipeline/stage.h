@@ -60,6 +60,13 @@ void stage_init(struct stage *st, const char *name, stage_fn fn, void *ctx);
  */
 int stage_opt(struct stage *st, int c, const char *arg);
 
+/*
+ * For a command's `default:` option branch: 1 if c was a common stage
+ * option (handled), else -1 after reporting the usage error with the
+ * --help hint (getopt has already named an unknown option).
+ */
+int stage_opt_or_usage(struct stage *st, int c, const char *arg);
+
 /* Parse a size such as 64M, 1k, 1000. -1 if malformed. */
 int stage_parse_size(const char *s, size_t *out);
 
