@@ -162,6 +162,10 @@ static const struct { const char *v; uint8_t fin; } cluster_list[] = {
 	{ "uyu", C_OPEN },
 };
 
+/* ASCII bytes for the syllable scan. */
+enum { A_ALNUM = 1, A_VOWEL = 2, A_DIGIT = 4, A_CR = 8 };
+static uint8_t ascii_class[128];
+
 static const UNormalizer2 *nfc;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -201,6 +205,17 @@ static void init_tables(void)
 	set_letter(0x110, L_DD, T_NONE, F_UPPER);
 	set_letter(0xF0, L_DD, T_NONE, F_ETH);
 	set_letter(0xD0, L_DD, T_NONE, F_UPPER | F_ETH);
+	for (i = 0; i < 128; i++) {
+		if ((i | 0x20) >= 'a' && (i | 0x20) <= 'z')
+			ascii_class[i] = A_ALNUM;
+		if (i >= '0' && i <= '9')
+			ascii_class[i] = A_ALNUM | A_DIGIT;
+	}
+	for (i = 0; i < 6; i++) {
+		ascii_class[(unsigned char)"aeiouy"[i]] |= A_VOWEL;
+		ascii_class[(unsigned char)"AEIOUY"[i]] |= A_VOWEL;
+	}
+	ascii_class['\r'] = A_CR;
 
 	for (i = 0; i < sizeof(cluster_list) / sizeof(cluster_list[0]); i++) {
 		const unsigned char *p = (const unsigned char *)cluster_list[i].v;
@@ -837,17 +852,103 @@ static void fix_run(const struct norm_opts *o, const struct run *r,
 		fx->ntones = 0;
 }
 
-static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
-			  struct buf *out, struct offmap *map)
+/*
+ * What a fused scan (below) can report besides 0 and 1: a character that
+ * pass 1 or 2 may change, or a message the scan would have to take back,
+ * so the text must go through the passes one by one; or ill-formed UTF-8.
+ */
+enum { SCAN_PASSES = -1, SCAN_INVALID = -2 };
+
+/*
+ * Decode one code point and check that it is well-formed UTF-8: its
+ * length, or 0 if it is not (the rules of utf8_decode(): no overlongs,
+ * no surrogates, nothing past U+10FFFF).
+ */
+static inline size_t dec_valid(const unsigned char *p, size_t n, int32_t *c)
 {
+	unsigned b = p[0];
+	size_t k;
+
+	if (b < 0x80) {
+		*c = (int32_t)b;
+		return 1;
+	}
+	if (b < 0xE0) {
+		if (b < 0xC2 || n < 2 || (p[1] & 0xC0) != 0x80)
+			return 0;
+		*c = (int32_t)(((b & 0x1F) << 6) | (p[1] & 0x3F));
+		return 2;
+	}
+	if (b < 0xF0) {
+		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		*c = (int32_t)(((b & 0x0F) << 12) | ((p[1] & 0x3Fu) << 6) |
+			       (p[2] & 0x3F));
+		if (*c < 0x800 || (*c >= 0xD800 && *c <= 0xDFFF))
+			return 0;
+		return 3;
+	}
+	k = utf8_decode(p, n, c);
+	return *c < 0 ? 0 : k;
+}
+
+/* Where the NFC check of a fused scan stands. */
+struct nfc_state {
+	size_t end;   /* input byte after the last code point ICU was asked
+		       * about (not a cheap starter) */
+	int ccc;      /* its combining class */
+};
+
+/*
+ * In a fused scan, for a code point c at bytes [i, i + k) that is not a
+ * letter of the alphabet: 1 if pass 1 or pass 2 could change it (a space
+ * or zero-width character to replace, or a code point where pass_nfc()
+ * would convert a chunk), 0 if both leave it alone.
+ */
+static int scan_other(const struct norm_opts *o, int32_t c, size_t i,
+		      size_t k, struct nfc_state *ns)
+{
+	int ccc, last;
+
+	if ((o->spaces && is_space_cp(c)) || (o->zero_width && is_zero_width(c)))
+		return 1;
+	if (!o->nfc || cheap_starter(c))
+		return 0;
+	/* what pass_nfc() asks, with its last_ccc: the combining class of
+	 * the code point just before, 0 after a starter */
+	ccc = u_getCombiningClass(c);
+	last = ns->end == i ? ns->ccc : 0;
+	if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+	    (ccc != 0 && ccc < last))
+		return 1;
+	ns->end = i + k;
+	ns->ccc = ccc;
+	return 0;
+}
+
+/*
+ * Pass 3 over s[0..n). With fused set it stands for all three passes on
+ * a text that passes 1 and 2 leave alone, and finds out whether they do:
+ * it also checks that the text is well-formed UTF-8 (SCAN_INVALID if
+ * not) and returns SCAN_PASSES, with out and map to be discarded, at the
+ * first character pass 1 or 2 may change (or a warning it would have to
+ * take back). Otherwise 0 if nothing changes, 1 if the new text was
+ * appended to out.
+ */
+static inline int syl_scan(struct pass3 *ps, const char *s, size_t n,
+			   struct buf *out, struct offmap *map, const int fused)
+{
+	const struct norm_opts *o = ps->o;
 	const unsigned char *p = (const unsigned char *)s;
+	const int syl = o->tone || o->dstroke;
 	struct writer w;
 	struct buf res = BUF_INIT;
+	struct nfc_state ns = { SIZE_MAX, 0 };
 	struct run r;
 	struct fix fx;
 	size_t i = 0, k, neth = 0;
 	int32_t c;
-	int nvow, ntone, other;
+	int nvow, ntone, other, rc;
 	char msg[512], eth[256];
 
 	w_init(&w, s, out, map);
@@ -856,16 +957,32 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 
 		/* skip to the next letter or digit */
 		if (p[i] < 0x80) {
-			if (!((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') &&
-			    !(p[i] >= '0' && p[i] <= '9')) {
+			unsigned cl = ascii_class[p[i]];
+
+			if (!(cl & A_ALNUM)) {
+				if (fused && (cl & A_CR) && o->newlines) {
+					rc = SCAN_PASSES;
+					goto out;
+				}
 				i++;
 				continue;
 			}
 		} else {
-			k = dec(p + i, n - i, &c);
-			if (vlet_get(c)->letter == 0 && !u_isalnum(c)) {
-				i += k;
-				continue;
+			if (!fused)
+				k = dec(p + i, n - i, &c);
+			else if ((k = dec_valid(p + i, n - i, &c)) == 0) {
+				rc = SCAN_INVALID;
+				goto out;
+			}
+			if (vlet_get(c)->letter == 0) {
+				if (fused && scan_other(o, c, i, k, &ns)) {
+					rc = SCAN_PASSES;
+					goto out;
+				}
+				if (!u_isalnum(c)) {
+					i += k;
+					continue;
+				}
 			}
 		}
 		/* read the run */
@@ -877,20 +994,24 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		other = 0;
 		while (i < n) {
 			if (p[i] < 0x80) {
-				unsigned char b = p[i];
+				unsigned cl = ascii_class[p[i]];
 
-				if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
-					c = b;
-					nvow += strchr("aeiouy", b | 0x20) != NULL;
-				} else if (b >= '0' && b <= '9')
-					c = b, r.nonviet = 1;
-				else
+				if (!(cl & A_ALNUM))
 					break;
+				c = p[i];
+				nvow += (cl & A_VOWEL) != 0;
+				if (cl & A_DIGIT)
+					r.nonviet = 1;
 				k = 1;
 			} else {
 				const struct vlet *v;
 
-				k = dec(p + i, n - i, &c);
+				if (!fused)
+					k = dec(p + i, n - i, &c);
+				else if ((k = dec_valid(p + i, n - i, &c)) == 0) {
+					rc = SCAN_INVALID;
+					goto out;
+				}
 				v = vlet_get(c);
 				ascii = 0;
 				if (v->letter != 0) {
@@ -900,6 +1021,9 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 					nvow += vowel_of[v->letter] != 0;
 					ntone += v->tone != T_NONE;
 					other |= (v->flags & F_ETH) != 0;
+				} else if (fused && scan_other(o, c, i, k, &ns)) {
+					rc = SCAN_PASSES;
+					goto out;
 				} else if (combining_tone(c) != T_NONE) {
 					r.marked = 1;
 					other = 1;
@@ -919,7 +1043,7 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 			i += k;
 		}
 		r.b1 = i;
-		if (ascii || !r.marked || r.nonviet)
+		if (ascii || !r.marked || r.nonviet || !syl)
 			continue;
 		/* one vowel letter carrying the one tone mark: the mark is
 		 * where every rule puts it, and there is nothing else to fix
@@ -927,9 +1051,15 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 		if (!other && ntone == 1 && nvow == 1)
 			continue;
 		buf_reset(&res);
-		fix_run(ps->o, &r, &res, &fx);
+		fix_run(o, &r, &res, &fx);
 		if (fx.tn == 0 || in_url(s, n, r.b0, r.b1))
 			continue;
+		if (fused && fx.ntones > 1 && ps->warn != NULL) {
+			/* the passes one by one say it (if nothing else
+			 * makes them fall back first) */
+			rc = SCAN_PASSES;
+			goto out;
+		}
 		/* letter by letter, so that a dropped combining mark shifts
 		 * only the letter it followed */
 		w_flush(&w, r.b0);
@@ -967,8 +1097,16 @@ static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
 			 "word%s, first %s", neth, neth == 1 ? "" : "s", eth);
 		ps->warn(ps->warn_arg, msg);
 	}
+	rc = w_finish(&w, n);
+out:
 	buf_release(&res);
-	return w_finish(&w, n);
+	return rc;
+}
+
+static int pass_syllables(struct pass3 *ps, const char *s, size_t n,
+			  struct buf *out, struct offmap *map)
+{
+	return syl_scan(ps, s, n, out, map, 0);
 }
 
 int norm_parse_style(const char *s, enum norm_style *style)
@@ -997,18 +1135,36 @@ static int is_identity(const struct offmap *m)
 			     m->tlen == m->rlen);
 }
 
-int norm_text(const struct norm_opts *o, const char *s, size_t n,
-	      struct buf *out, struct offmap *map, norm_warn_fn warn,
-	      void *warn_arg)
+/*
+ * norm_text(), checking that s[0..n) is well-formed UTF-8 if check is set:
+ * -1 if it is not.
+ */
+static int norm_text_x(const struct norm_opts *o, const char *s, size_t n,
+		       struct buf *out, struct offmap *map, norm_warn_fn warn,
+		       void *warn_arg, int check)
 {
 	struct buf b[2] = { BUF_INIT, BUF_INIT }, tmp = BUF_INIT;
 	struct offmap acc, pm, both;
 	struct pass3 ps = { o, warn, warn_arg, 0 };
 	const char *cur = s;
-	size_t curn = n;
+	size_t curn = n, before = out->n;
 	int step, got, have = 0, nb = 0;
 
 	tables();
+	/* most texts need none of passes 1 and 2: one scan does it all */
+	got = syl_scan(&ps, s, n, out, map, 1);
+	if (got == 1)
+		return 1;
+	out->n = before; /* drop the scan's partial copy */
+	if (out->p != NULL)
+		out->p[before] = '\0';
+	offmap_release(map);
+	offmap_init(map);
+	if (got == 0)
+		return 0;
+	if (check && (got == SCAN_INVALID || !utf8_valid(s, n)))
+		return -1;
+
 	offmap_init(&acc);
 	for (step = 0; step < 3; step++) {
 		struct buf *dst = &b[nb];
@@ -1055,6 +1211,13 @@ int norm_text(const struct norm_opts *o, const char *s, size_t n,
 	buf_release(&b[1]);
 	buf_release(&tmp);
 	return have;
+}
+
+int norm_text(const struct norm_opts *o, const char *s, size_t n,
+	      struct buf *out, struct offmap *map, norm_warn_fn warn,
+	      void *warn_arg)
+{
+	return norm_text_x(o, s, n, out, map, warn, warn_arg, 0);
 }
 
 size_t norm_tone_text(const char *s, size_t n, enum norm_style style,
