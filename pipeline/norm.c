@@ -1295,14 +1295,28 @@ static size_t q_ws(const char *s, size_t n, size_t i, int *fl)
 	return i;
 }
 
-/* The string at s[i] == '"': index past its closing quote, or 0. */
-static size_t q_string(const char *s, size_t n, size_t i, int *fl)
+/*
+ * The string at s[i] == '"': index past its closing quote, or 0. With
+ * check set, also 0 if the string is not well-formed UTF-8 (the text is
+ * checked by the normalising scan instead).
+ */
+static size_t q_string(const char *s, size_t n, size_t i, int *fl, int check)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	int32_t cp;
+	size_t k;
 
 	for (i++; i < n; i++) {
 		unsigned char c = p[i];
 
+		if (c >= 0x80) {
+			if (check) {
+				if ((k = dec_valid(p + i, n - i, &cp)) == 0)
+					return 0;
+				i += k - 1;
+			}
+			continue;
+		}
 		if (c == '"')
 			return i + 1;
 		if (c < 0x20)
@@ -1340,8 +1354,6 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 	struct offmap m;
 	int fl = 0, efl, tfl = 0, nwarn = 0, done = 0, r;
 
-	if (!utf8_valid(s, n))
-		return 0;
 	i = q_ws(s, n, 0, &fl);
 	if (i >= n || s[i] != '{')
 		return 0;
@@ -1353,7 +1365,7 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 		if (i >= n || s[i] != '"' || nk == NORM_QUICK_KEYS)
 			return 0;
 		efl = 0;
-		if ((j = q_string(s, n, i, &efl)) == 0 || efl)
+		if ((j = q_string(s, n, i, &efl, 1)) == 0 || efl)
 			return 0;
 		k = s + i + 1;
 		kn = j - i - 2;
@@ -1372,7 +1384,8 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 		i = q_ws(s, n, i + 1, &fl);
 		if (i < n && s[i] == '"') {
 			efl = 0;
-			if ((j = q_string(s, n, i, &efl)) == 0)
+			if ((j = q_string(s, n, i, &efl,
+					  !q_key(k, kn, "text"))) == 0)
 				return 0;
 			fl |= efl & Q_LOOSE;
 			if (q_key(k, kn, "text")) {
@@ -1392,7 +1405,7 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 				for (;;) {
 					efl = 0;
 					if (i >= n || s[i] != '"' ||
-					    (j = q_string(s, n, i, &efl)) == 0)
+					    (j = q_string(s, n, i, &efl, 1)) == 0)
 						return 0;
 					fl |= efl & Q_LOOSE;
 					i = q_ws(s, n, j, &fl);
@@ -1438,8 +1451,10 @@ int norm_quick(void *ctx, const char *s, size_t n, struct buf *res)
 		tn = un.n;
 	}
 	offmap_init(&m);
-	r = norm_text(o, text, tn, &out, &m, count_warning, &nwarn);
-	if (r == 0) {
+	r = norm_text_x(o, text, tn, &out, &m, count_warning, &nwarn, 1);
+	if (r < 0) {
+		/* not UTF-8: the full path makes it an error record */
+	} else if (r == 0) {
 		buf_add(res, s, n);
 		done = 1;
 	} else if (nwarn == 0 && !(fl & Q_LOOSE)) {
