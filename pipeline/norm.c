@@ -1295,6 +1295,13 @@ static size_t q_ws(const char *s, size_t n, size_t i, int *fl)
 	return i;
 }
 
+/* Whether any byte of the 64-bit word w is zero, or less than x (x <=
+ * 128): the bit tricks of "Bit Twiddling Hacks" (exact as a yes/no). */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGH 0x8080808080808080ULL
+#define SWAR_ZERO(w) (((w) - SWAR_ONES) & ~(w) & SWAR_HIGH)
+#define SWAR_LESS(w, x) (((w) - SWAR_ONES * (x)) & ~(w) & SWAR_HIGH)
+
 /*
  * The string at s[i] == '"': index past its closing quote, or 0. With
  * check set, also 0 if the string is not well-formed UTF-8 (the text is
@@ -1307,8 +1314,23 @@ static size_t q_string(const char *s, size_t n, size_t i, int *fl, int check)
 	size_t k;
 
 	for (i++; i < n; i++) {
-		unsigned char c = p[i];
+		unsigned char c;
 
+		/* unchecked (the text: most of the line), eight bytes at a
+		 * time up to the next quote, backslash or control byte */
+		while (!check && i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (SWAR_ZERO(w ^ (SWAR_ONES * '"')) ||
+			    SWAR_ZERO(w ^ (SWAR_ONES * '\\')) ||
+			    SWAR_LESS(w, 0x20))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = p[i];
 		if (c >= 0x80) {
 			if (check) {
 				if ((k = dec_valid(p + i, n - i, &cp)) == 0)
