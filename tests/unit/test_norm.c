@@ -576,6 +576,96 @@ static void test_known_map(void)
 	buf_release(&out);
 }
 
+/* ---- one scan or the passes one by one: the same ------------------------ */
+
+/*
+ * A text that passes 1 and 2 leave alone is normalised in one scan; one
+ * they change goes through the three passes one by one. A trailing NBSP
+ * (which pass 1 turns into a space, keeping every offset) sends the same
+ * text the other way: text + NBSP must come out as text's result plus a
+ * space, with the same map and the same warnings, for every option set.
+ */
+static const char *const scan_pieces[] = {
+	"a", "b", "t", " ", "\n", "\t", ".", "1", "-", "/", "@", ":",
+	"hoà", "thuỷ", "Uỷ", "baỏ", "nghịêm", "lựơng", "đaị", "hóà", "HÓÀ",
+	"\xC3\x90\xC3\xA0", "L\xC3\x90", "\xC3\xB0i", "Taylor", "người",
+	"ĐÀ", "http://x.vn/hoà", "www.", "khoẻ", "quý", "qủa", "gìa", "giữa",
+	"\xE2\x80\x9C", "\xE2\x80\x93", "\xCE\xA9", "\xC3\xB1", "2\xC2\xB2",
+	"\xE2\x82\xAC", "\xED\x95\x9C", "\xF0\x9F\x98\x80", "\xEF\xAC\x81",
+};
+
+static void test_one_scan(void)
+{
+	struct norm_opts o[6];
+	struct buf in = BUF_INIT, in2 = BUF_INIT, out = BUF_INIT,
+		   out2 = BUF_INIT, want = BUF_INIT;
+	struct offmap m, m2;
+	struct wcount w, w2;
+	unsigned seed = 777;
+	int i, k, len, v, bad = 0, changed = 0;
+	const size_t np = sizeof(scan_pieces) / sizeof(scan_pieces[0]);
+
+	for (v = 0; v < 6; v++)
+		norm_opts_init(&o[v]);
+	o[1].style = NORM_TONE_NEW;
+	o[2].nfc = 0;
+	o[3].tone = 0;
+	o[4].dstroke = 0;
+	o[5].tone = o[5].dstroke = 0;
+	for (i = 0; i < 2000; i++) {
+		buf_reset(&in);
+		len = 1 + (int)(seed % 30);
+		for (k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_adds(&in, scan_pieces[(seed >> 8) % np]);
+		}
+		seed = seed * 1103515245u + 12345u;
+		buf_reset(&in2);
+		buf_add(&in2, in.p, in.n);
+		buf_adds(&in2, "\xC2\xA0");
+		for (v = 0; v < 6; v++) {
+			int r, r2;
+
+			buf_reset(&out);
+			buf_reset(&out2);
+			offmap_init(&m);
+			offmap_init(&m2);
+			w.n = w2.n = 0;
+			r = norm_text(&o[v], in.p, in.n, &out, &m, count_warn, &w);
+			r2 = norm_text(&o[v], in2.p, in2.n, &out2, &m2,
+				       count_warn, &w2);
+			changed += r;
+			buf_reset(&want);
+			if (r)
+				buf_add(&want, out.p, out.n);
+			else
+				buf_add(&want, in.p, in.n);
+			buf_addc(&want, ' ');
+			if (r && m.n == 0)
+				bad++;
+			if (r2 != 1 || out2.n != want.n ||
+			    memcmp(out2.p, want.p, want.n) != 0 ||
+			    w.n != w2.n || m2.tlen != utf8_count(want.p, want.n) ||
+			    (r && m2.n != m.n) || (!r && m2.n != 1) ||
+			    (r && m.n && (memcmp(m.t, m2.t, m.n * sizeof(*m.t)) ||
+				     memcmp(m.r, m2.r, m.n * sizeof(*m.r))))) {
+				if (bad++ < 3)
+					printf("# one scan and the passes differ "
+					       "(options %d): '%s'\n", v, in.p);
+			}
+			offmap_release(&m);
+			offmap_release(&m2);
+		}
+	}
+	CHECK("one scan gives what the passes one by one give", bad == 0);
+	CHECK("one scan: some texts changed", changed > 1000);
+	buf_release(&in);
+	buf_release(&in2);
+	buf_release(&out);
+	buf_release(&out2);
+	buf_release(&want);
+}
+
 /* ---- the quick path gives what the full path gives -------------------- */
 
 static const char *const lines[] = {
@@ -624,6 +714,15 @@ static const char *const lines[] = {
 	"{\"id\":\"c\",\"text\":\"hóà \xC3\x90\xC3\xA0\"}",
 	"{\"text\":\"\xE2\x80\x8B\",\"warnings\":[\"read: x\"],\"id\":\"z\"}",
 	"{\"text\":\"a\xC2\xA0" "b\\u0001\"}",
+	/* ill-formed UTF-8 outside the text, in it after a change, and in
+	 * a text that goes through the passes one by one */
+	"{\"id\":\"\xC3\",\"text\":\"hoà\"}",
+	"{\"\xE0\x80\xAF\":\"a\",\"text\":\"hoà\"}",
+	"{\"text\":\"hoà\",\"warnings\":[\"a\",\"\xF4\x90\x80\x80\"]}",
+	"{\"text\":\"hoà b\xC0\xAF\"}",
+	"{\"text\":\"hoà\xC2\xA0" "b\xED\xA0\x80\"}",
+	"{\"text\":\"Vie\xCC\x82\xCC\xA3t\\n\xFF\"}",
+	"{\"text\":\"hoà\xE1\xBB\"}",
 };
 
 static void test_quick(void)
@@ -676,6 +775,7 @@ int main(void)
 	test_text();
 	test_known_map();
 	test_maps();
+	test_one_scan();
 	test_quick();
 	T_DONE();
 }
