@@ -7,6 +7,12 @@
  * maps of several passes, and of an earlier run of normalize, are composed
  * so that "offsets" always points into the original "raw".
  *
+ * Most texts need nothing from the first two passes (no CR, no special
+ * spaces, already NFC), so norm_text() first tries one scan that does the
+ * third pass and watches for anything the first two would change; only a
+ * text where it finds something goes through the passes one by one. The
+ * scan also checks the UTF-8, so the quick path of the stage need not.
+ *
  * Tone placement works on letter runs. A run is rewritten only if it
  * carries a tone mark (or starts with Ð/ð), consists of letters of the
  * Vietnamese alphabet only, and parses as onset + vowel cluster + final
