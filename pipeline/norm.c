@@ -171,6 +171,7 @@ static const struct { const char *v; uint8_t fin; } cluster_list[] = {
 /* ASCII bytes for the syllable scan. */
 enum { A_ALNUM = 1, A_VOWEL = 2, A_DIGIT = 4, A_CR = 8 };
 static uint8_t ascii_class[128];
+static uint8_t ascii_letter[128]; /* L_* code of an ASCII letter, or 0 */
 
 static const UNormalizer2 *nfc;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
@@ -212,8 +213,10 @@ static void init_tables(void)
 	set_letter(0xF0, L_DD, T_NONE, F_ETH);
 	set_letter(0xD0, L_DD, T_NONE, F_UPPER | F_ETH);
 	for (i = 0; i < 128; i++) {
-		if ((i | 0x20) >= 'a' && (i | 0x20) <= 'z')
+		if ((i | 0x20) >= 'a' && (i | 0x20) <= 'z') {
 			ascii_class[i] = A_ALNUM;
+			ascii_letter[i] = (uint8_t)L(i | 0x20);
+		}
 		if (i >= '0' && i <= '9')
 			ascii_class[i] = A_ALNUM | A_DIGIT;
 	}
@@ -710,6 +713,7 @@ struct run {
 	size_t b0, b1;                /* its bytes in the input */
 	size_t ncp;                   /* its length in code points */
 	int32_t cp[NORM_RUN_MAX];     /* its code points */
+	uint8_t l[NORM_RUN_MAX];      /* their L_* codes (0: not a letter) */
 	int nonviet;                  /* holds a character not in the alphabet */
 	int marked;                   /* holds a tone mark or Ð/ð */
 };
@@ -954,7 +958,7 @@ static inline int syl_scan(struct pass3 *ps, const char *s, size_t n,
 	struct fix fx;
 	size_t i = 0, k, neth = 0;
 	int32_t c;
-	int nvow, ntone, other, rc;
+	int nvow, ntone, other, rc, tidx = 0, pos;
 	char msg[512], eth[256];
 
 	w_init(&w, s, out, map);
@@ -1008,6 +1012,8 @@ static inline int syl_scan(struct pass3 *ps, const char *s, size_t n,
 				nvow += (cl & A_VOWEL) != 0;
 				if (cl & A_DIGIT)
 					r.nonviet = 1;
+				else if (r.ncp < NORM_RUN_MAX)
+					r.l[r.ncp] = ascii_letter[c];
 				k = 1;
 			} else {
 				const struct vlet *v;
@@ -1021,12 +1027,16 @@ static inline int syl_scan(struct pass3 *ps, const char *s, size_t n,
 				v = vlet_get(c);
 				ascii = 0;
 				if (v->letter != 0) {
-					if (v->tone != T_NONE ||
-					    (v->flags & F_ETH))
+					if (v->tone != T_NONE) {
 						r.marked = 1;
+						tidx = (int)r.ncp;
+						ntone++;
+					}
+					if (v->flags & F_ETH)
+						r.marked = other = 1;
 					nvow += vowel_of[v->letter] != 0;
-					ntone += v->tone != T_NONE;
-					other |= (v->flags & F_ETH) != 0;
+					if (r.ncp < NORM_RUN_MAX)
+						r.l[r.ncp] = v->letter;
 				} else if (fused && scan_other(o, c, i, k, &ns)) {
 					rc = SCAN_PASSES;
 					goto out;
@@ -1051,10 +1061,14 @@ static inline int syl_scan(struct pass3 *ps, const char *s, size_t n,
 		r.b1 = i;
 		if (ascii || !r.marked || r.nonviet || !syl)
 			continue;
-		/* one vowel letter carrying the one tone mark: the mark is
-		 * where every rule puts it, and there is nothing else to fix
-		 * (most marked syllables of running text) */
-		if (!other && ntone == 1 && nvow == 1)
+		/* letters only, one of them carrying the one tone mark: if
+		 * the rule puts the mark there (always so with one vowel, the
+		 * commonest case), or the run is no syllable, fix_run() would
+		 * change nothing; nor would it without tone placement */
+		if (!other && (!o->tone || (ntone == 1 &&
+			(nvow == 1 || (pos = syl_place(r.l, (int)r.ncp,
+						       o->style)) < 0 ||
+			 pos == tidx))))
 			continue;
 		buf_reset(&res);
 		fix_run(o, &r, &res, &fx);
