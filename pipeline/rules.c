@@ -1527,6 +1527,16 @@ struct place {
 	size_t count;
 };
 
+/* 1 if s[0..n) ends in a coordinator of levels: "," "/" or " và". */
+static int ends_coordinated(const char *s, size_t n)
+{
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n > 0 && (s[n - 1] == ',' || s[n - 1] == '/'))
+		return 1;
+	return n >= 4 && memcmp(s + n - 4, " và", 4) == 0;
+}
+
 static void places(struct work *w)
 {
 	struct place *pl = NULL, *best[16] = { NULL };
@@ -1599,6 +1609,11 @@ static void places(struct work *w)
 			    (low.n <= ln ||
 			     memcmp(low.p + low.n - ln, levels[k], ln) != 0 ||
 			     low.p[low.n - ln - 1] != ' '))
+				continue;
+			/* not the last of coordinated levels (các huyện, thị
+			 * xã, thành phố): many places, not the document's */
+			if (x->type == RT_ORG && (ends_coordinated(low.p,
+			    low.n - ln - 1)))
 				continue;
 			if (x->type == RT_LOC &&
 			    (low.n != ln || memcmp(low.p, levels[k], ln) != 0))

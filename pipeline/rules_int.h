@@ -45,7 +45,8 @@ extern const size_t rules_nrelations;
 
 /* A template: literal text, $group, $group.canonical, function calls. */
 enum { TN_LIT, TN_GROUP, TN_CANON, TN_CALL };
-enum { TF_DATE, TF_INT, TF_PERIOD, TF_UPPERFIRST, TF_LOWER, TF_N };
+enum { TF_DATE, TF_INT, TF_PERIOD, TF_UPPERFIRST, TF_LOWER, TF_NOLEVEL,
+       TF_N };
 struct tmpl;
 struct tnode {
 	int kind;            /* TN_* */

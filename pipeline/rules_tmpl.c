@@ -1,7 +1,7 @@
 /*
  * rules_tmpl.c: the templates of canonical= and value=: literal text with
  * $group, $group.canonical and calls of date(), int(), period(),
- * upperfirst() and lower() (docs/rules.md). Parsed once at load time into
+ * upperfirst(), lower() and nolevel() (docs/rules.md). Parsed once at load time into
  * a small tree; evaluated per match against the groups of that match.
  */
 #include <stdlib.h>
@@ -19,7 +19,29 @@ static const struct {
 	[TF_PERIOD] = { "period", 1, 2 },
 	[TF_UPPERFIRST] = { "upperfirst", 1, 1 },
 	[TF_LOWER] = { "lower", 1, 1 },
+	[TF_NOLEVEL] = { "nolevel", 1, 1 },
 };
+
+/* The administrative level nouns nolevel() drops from the front of a
+ * place's canonical form ("tỉnh Kon Tum" -> "Kon Tum"), longest first. */
+static const char *const level_words[] = {
+	"thành phố ", "thị trấn ", "thị xã ", "tỉnh ", "huyện ", "quận ",
+	"phường ", "xã ",
+};
+
+static void nolevel(const char *s, size_t n, struct buf *out)
+{
+	for (size_t i = 0; i < sizeof(level_words) / sizeof(*level_words); i++) {
+		size_t k = strlen(level_words[i]);
+
+		if (n > k && memcmp(s, level_words[i], k) == 0) {
+			s += k;
+			n -= k;
+			break;
+		}
+	}
+	buf_add(out, s, n);
+}
 
 static int is_ident(char c)
 {
@@ -261,6 +283,9 @@ int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 				break;
 			case TF_UPPERFIRST:
 				values_upperfirst(a.p, a.n, out);
+				break;
+			case TF_NOLEVEL:
+				nolevel(a.p ? a.p : "", a.n, out);
 				break;
 			default:
 				values_lower(a.p, a.n, out);
