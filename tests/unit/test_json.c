@@ -78,6 +78,11 @@ int main(void)
 			"{\"a\":[1,2,]}", "{\"a\":tru}", "{\"a\" : [ true , null ] } ",
 			"{\"a\":\"tab\there\"}", "[1]", "\"s\"", "{} x", "{",
 			"{\"a\":{\"b\":{\"c\":[[],{}]}}}", " {\"a\":\"\\u0000\"}\r",
+			/* escaped keys, held while an escaped value is read */
+			"{\"k\\u00e9\":\"v\\n\",\"k\\u00e9\":1}",
+			"{\"k\\u00e9\":\"v\\n\\\"\",\"k\\t\":\"\\u1ea1\"}",
+			"{\"\\u0041aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""
+			":\"\\\"x\",\"b\":[\"\\/\"]}",
 		};
 		size_t k, m, bad = 0, agree = 0, fast = 0;
 		unsigned seed = 12345;
