@@ -4,6 +4,7 @@
  * text); serialising is compact with keys in their input order, so a record
  * that passes through a stage unchanged comes out byte-identical.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,24 +345,58 @@ static int dump_cb(const char *p, size_t n, void *arg)
 	return 0;
 }
 
+/* Append one byte; the common case inline, with no call. */
+static inline void put_c(struct buf *out, char c)
+{
+	if (out->n + 2 > out->cap)
+		buf_grow(out, 1);
+	out->p[out->n++] = c;
+	out->p[out->n] = '\0';
+}
+
+/* Nonzero if a byte of the 8-byte word w is below 0x20, '"' or '\\',
+ * the bytes a JSON string escapes: the "has a byte less than n" and "has a
+ * zero byte" tests of Bit Twiddling Hacks, exact as yes/no answers. */
+static inline int word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+		 ((b - ones) & ~b)) & high) != 0;
+}
+
 /* A JSON string, escaped exactly as jansson's compact dump does. */
 void json_write_string(const char *s, size_t n, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0;
+	size_t i = 0, run = 0;
 
 	buf_grow(out, n + 2);
 	out->p[out->n++] = '"';
-	for (i = 0; i < n; i++) {
+	for (;;) {
+		/* runs of bytes that need no escape, eight at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (word_needs_escape(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char c = p[i];
 		const char *esc;
 		char u[6];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			i++; /* the word held one of those, further on */
 			continue;
+		}
 		buf_add(out, s + run, i - run);
-		run = i + 1;
+		run = ++i;
 		switch (c) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
@@ -383,7 +418,23 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 		buf_add(out, esc, 2);
 	}
 	buf_add(out, s + run, n - run);
-	buf_addc(out, '"');
+	put_c(out, '"');
+}
+
+/* An integer in decimal, as jansson's "%" JSON_INTEGER_FORMAT prints it. */
+static void write_int(json_int_t v, struct buf *out)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(out, q, (size_t)(e - q));
 }
 
 /*
@@ -397,40 +448,36 @@ static void write_value(json_t *v, struct buf *out)
 {
 	size_t i, n;
 	void *it;
-	char num[32];
-	int len;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		buf_addc(out, '{');
+		put_c(out, '{');
 		for (it = json_object_iter(v), i = 0; it != NULL;
 		     it = json_object_iter_next(v, it), i++) {
 			if (i > 0)
-				buf_addc(out, ',');
+				put_c(out, ',');
 			json_write_string(json_object_iter_key(it),
 				     json_object_iter_key_len(it), out);
-			buf_addc(out, ':');
+			put_c(out, ':');
 			write_value(json_object_iter_value(it), out);
 		}
-		buf_addc(out, '}');
+		put_c(out, '}');
 		break;
 	case JSON_ARRAY:
-		buf_addc(out, '[');
+		put_c(out, '[');
 		n = json_array_size(v);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				buf_addc(out, ',');
+				put_c(out, ',');
 			write_value(json_array_get(v, i), out);
 		}
-		buf_addc(out, ']');
+		put_c(out, ']');
 		break;
 	case JSON_STRING:
 		json_write_string(json_string_value(v), json_string_length(v), out);
 		break;
 	case JSON_INTEGER:
-		len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			       json_integer_value(v));
-		buf_add(out, num, (size_t)len);
+		write_int(json_integer_value(v), out);
 		break;
 	case JSON_TRUE:
 		buf_add(out, "true", 4);
