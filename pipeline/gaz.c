@@ -1313,7 +1313,9 @@ int gaz_match(const struct gaz *g, const char *s, size_t n, gaz_hit_fn fn,
 
 struct emit {
 	struct doc *d;
-	size_t base; /* byte offset of the segment in the text */
+	size_t base;      /* byte offset of the segment in the text */
+	struct buf *out;  /* gaz_quick(): the record being written */
+	long next_t;      /* gaz_quick(): the next entity number */
 };
 
 static int emit_hit(void *arg, const struct gaz_hit *h)
@@ -1344,17 +1346,17 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
+/*
+ * Match every segment of d's text between sentence starts and ends (bytes),
+ * reporting hits to fn with em->base set to the segment's offset.
+ */
+static void match_segments(const struct gaz *g, struct doc *d, gaz_hit_fn fn,
+			   struct emit *em)
 {
-	const struct gaz *g = ctx;
 	json_t *sents = doc_array(d, "sentences", 0), *v;
-	struct emit em = { d, 0 };
 	struct scratch x;
 	size_t *cut, ncut = 0, i, s, e;
 
-	(void)err;
-	if (g->nents == 0)
-		return 0;
 	scratch_init(&x, g);
 	/* Cut the text at every sentence start and end (bytes). */
 	cut = xmalloc((2 * json_array_size(sents) + 2) * sizeof(*cut));
@@ -1370,11 +1372,125 @@ int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	for (i = 0; i + 1 < ncut; i++) {
 		if (cut[i + 1] == cut[i])
 			continue;
-		em.base = cut[i];
-		match(g, &x, d->text + cut[i], cut[i + 1] - cut[i], emit_hit,
-		      &em);
+		em->base = cut[i];
+		match(g, &x, d->text + cut[i], cut[i + 1] - cut[i], fn, em);
 	}
 	free(cut);
 	scratch_release(&x);
+}
+
+int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
+{
+	const struct gaz *g = ctx;
+	struct emit em = { d, 0, NULL, 0 };
+
+	(void)err;
+	if (g->nents == 0)
+		return 0;
+	match_segments(g, d, emit_hit, &em);
 	return 0;
+}
+
+/* Append "key": as json_write does. */
+static void put_key(struct buf *out, const char *k)
+{
+	json_write_string(k, strlen(k), out);
+	buf_addc(out, ':');
+}
+
+static void put_str(struct buf *out, const char *k, const char *v)
+{
+	put_key(out, k);
+	json_write_string(v, strlen(v), out);
+}
+
+static void put_int(struct buf *out, const char *k, size_t v)
+{
+	char num[24];
+	int len = snprintf(num, sizeof(num), "%zu", v);
+
+	put_key(out, k);
+	buf_add(out, num, (size_t)len);
+}
+
+/*
+ * The hit as the entity object emit_hit() would have made, serialised as
+ * json_write() would write it, appended to the record's text being built.
+ */
+static int write_hit(void *arg, const struct gaz_hit *h)
+{
+	struct emit *em = arg;
+	const struct gaz_entry *e = h->e;
+	struct buf *out = em->out;
+	size_t start, end, bs, be, i;
+	char id[32];
+
+	if (e->type[0] == '-')
+		return 0;
+	start = doc_cp(em->d, em->base + h->start);
+	end = doc_cp(em->d, em->base + h->end);
+	bs = em->base + h->start;
+	be = em->base + h->end;
+	/* the record's closing brace gives way to the entities array */
+	if (em->next_t == 1) {
+		out->n--;
+		buf_add(out, ",\"entities\":[", 13);
+	} else {
+		buf_addc(out, ',');
+	}
+	snprintf(id, sizeof(id), "T%ld", em->next_t++);
+	buf_addc(out, '{');
+	put_str(out, "id", id);
+	buf_addc(out, ',');
+	put_str(out, "type", e->type);
+	buf_addc(out, ',');
+	put_int(out, "start", start);
+	buf_addc(out, ',');
+	put_int(out, "end", end);
+	buf_addc(out, ',');
+	put_key(out, "text");
+	json_write_string(em->d->text + bs, be - bs, out);
+	buf_addc(out, ',');
+	put_str(out, "canonical", e->canonical);
+	buf_addc(out, ',');
+	put_str(out, "class", e->cls);
+	for (i = 0; i < e->nattrs; i++)
+		if (e->attrs[i].key != NULL) {
+			buf_addc(out, ',');
+			put_str(out, e->attrs[i].key, e->attrs[i].value);
+		}
+	buf_addc(out, ',');
+	put_str(out, "source", e->source);
+	buf_addc(out, '}');
+	return 0;
+}
+
+int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
+{
+	const struct gaz *g = ctx;
+	struct vnie_error err;
+	struct doc d;
+	struct emit em;
+	size_t n0 = out->n;
+
+	if (doc_parse(&d, line, n, 0, &err) != DOC_RECORD)
+		return 0;
+	/* entities already there: ids go on from theirs, the usual way */
+	if (json_object_get(d.root, "entities") != NULL ||
+	    doc_check(&d, &err) < 0) {
+		doc_release(&d);
+		return 0;
+	}
+	json_write(d.root, out);
+	if (g->nents > 0 && out->n > n0 && out->p[out->n - 1] == '}') {
+		em.d = &d;
+		em.base = 0;
+		em.out = out;
+		em.next_t = 1;
+		match_segments(g, &d, write_hit, &em);
+		if (em.next_t > 1)
+			buf_add(out, "]}", 2);
+	}
+	doc_release(&d);
+	return 1;
 }
