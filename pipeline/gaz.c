@@ -1391,76 +1391,73 @@ int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	return 0;
 }
 
-/* Append "key": as json_write does. */
-static void put_key(struct buf *out, const char *k)
+/* Append the decimal digits of v. */
+static void put_uint(struct buf *out, size_t v)
 {
-	json_write_string(k, strlen(k), out);
-	buf_addc(out, ':');
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(out, q, (size_t)(e - q));
 }
 
-static void put_str(struct buf *out, const char *k, const char *v)
+static void put_lit(struct buf *out, const char *lit)
 {
-	put_key(out, k);
-	json_write_string(v, strlen(v), out);
+	buf_add(out, lit, strlen(lit));
 }
 
-static void put_int(struct buf *out, const char *k, size_t v)
+static void put_str(struct buf *out, const char *s)
 {
-	char num[24];
-	int len = snprintf(num, sizeof(num), "%zu", v);
-
-	put_key(out, k);
-	buf_add(out, num, (size_t)len);
+	json_write_string(s, strlen(s), out);
 }
 
 /*
  * The hit as the entity object emit_hit() would have made, serialised as
  * json_write() would write it, appended to the record's text being built.
+ * Its keys need no escaping, so they are written as they are.
  */
 static int write_hit(void *arg, const struct gaz_hit *h)
 {
 	struct emit *em = arg;
 	const struct gaz_entry *e = h->e;
 	struct buf *out = em->out;
-	size_t start, end, bs, be, i;
-	char id[32];
+	size_t bs = em->base + h->start, be = em->base + h->end, i;
 
 	if (e->type[0] == '-')
 		return 0;
-	start = doc_cp(em->d, em->base + h->start);
-	end = doc_cp(em->d, em->base + h->end);
-	bs = em->base + h->start;
-	be = em->base + h->end;
 	/* the record's closing brace gives way to the entities array */
 	if (em->next_t == 1) {
 		out->n--;
-		buf_add(out, ",\"entities\":[", 13);
+		put_lit(out, ",\"entities\":[{\"id\":\"T");
 	} else {
-		buf_addc(out, ',');
+		put_lit(out, ",{\"id\":\"T");
 	}
-	snprintf(id, sizeof(id), "T%ld", em->next_t++);
-	buf_addc(out, '{');
-	put_str(out, "id", id);
-	buf_addc(out, ',');
-	put_str(out, "type", e->type);
-	buf_addc(out, ',');
-	put_int(out, "start", start);
-	buf_addc(out, ',');
-	put_int(out, "end", end);
-	buf_addc(out, ',');
-	put_key(out, "text");
+	put_uint(out, (size_t)em->next_t++);
+	put_lit(out, "\",\"type\":");
+	put_str(out, e->type);
+	put_lit(out, ",\"start\":");
+	put_uint(out, doc_cp(em->d, bs));
+	put_lit(out, ",\"end\":");
+	put_uint(out, doc_cp(em->d, be));
+	put_lit(out, ",\"text\":");
 	json_write_string(em->d->text + bs, be - bs, out);
-	buf_addc(out, ',');
-	put_str(out, "canonical", e->canonical);
-	buf_addc(out, ',');
-	put_str(out, "class", e->cls);
+	put_lit(out, ",\"canonical\":");
+	put_str(out, e->canonical);
+	put_lit(out, ",\"class\":");
+	put_str(out, e->cls);
 	for (i = 0; i < e->nattrs; i++)
 		if (e->attrs[i].key != NULL) {
+			/* keys are [a-z][a-z0-9_]*: nothing to escape */
 			buf_addc(out, ',');
-			put_str(out, e->attrs[i].key, e->attrs[i].value);
+			buf_addc(out, '"');
+			put_lit(out, e->attrs[i].key);
+			put_lit(out, "\":");
+			put_str(out, e->attrs[i].value);
 		}
-	buf_addc(out, ',');
-	put_str(out, "source", e->source);
+	put_lit(out, ",\"source\":");
+	put_str(out, e->source);
 	buf_addc(out, '}');
 	return 0;
 }
