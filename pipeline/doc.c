@@ -354,18 +354,6 @@ static inline void put_c(struct buf *out, char c)
 	out->p[out->n] = '\0';
 }
 
-/* Nonzero if a byte of the 8-byte word w is below 0x20, '"' or '\\',
- * the bytes a JSON string escapes: the "has a byte less than n" and "has a
- * zero byte" tests of Bit Twiddling Hacks, exact as yes/no answers. */
-static inline int word_needs_escape(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
-		 ((b - ones) & ~b)) & high) != 0;
-}
-
 /* A JSON string, escaped exactly as jansson's compact dump does. */
 void json_write_string(const char *s, size_t n, struct buf *out)
 {
@@ -381,7 +369,7 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 			uint64_t w;
 
 			memcpy(&w, p + i, 8);
-			if (word_needs_escape(w))
+			if (json_word_special(w))
 				break;
 			i += 8;
 		}

@@ -89,15 +89,24 @@ static int string(struct p *p, const char **str, size_t *len)
 {
 	const char *a = p->s, *q;
 	unsigned u, lo;
+	uint64_t w, seen = 0;
 
-	q = a;
+	/* plain content eight bytes at a time, noting any byte >= 0x80 */
+	for (q = a; p->end - q >= 8; q += 8) {
+		memcpy(&w, q, 8);
+		if (json_word_special(w))
+			break;
+		seen |= w;
+	}
 	while (q < p->end && *q != '"' && *q != '\\' &&
 	       (unsigned char)*q >= 0x20)
-		q++;
+		seen |= (unsigned char)*q++;
 	if (q >= p->end)
 		return -1;
 	if (*q == '"') {
-		if (!utf8_valid(a, (size_t)(q - a)))
+		/* ASCII is valid UTF-8 */
+		if ((seen & 0x8080808080808080u) != 0 &&
+		    !utf8_valid(a, (size_t)(q - a)))
 			return -1;
 		*str = a;
 		*len = (size_t)(q - a);
@@ -202,6 +211,7 @@ static json_t *object(struct p *p)
 	const char *k;
 	size_t kn;
 	char kbuf[JSONPARSE_KEY_STACK], *kcopy = NULL;
+	size_t size;
 
 	ws(p);
 	if (p->s < p->end && *p->s == '}') {
@@ -224,13 +234,16 @@ static json_t *object(struct p *p)
 			}
 		}
 		ws(p);
-		if (p->s >= p->end || *p->s != ':' ||
-		    json_object_getn(o, k, kn) != NULL)
+		if (p->s >= p->end || *p->s != ':')
 			goto fail;
 		p->s++;
 		v = value(p);
+		/* a duplicate key replaces its value and leaves the size be:
+		 * that tells it without looking the key up first */
+		size = json_object_size(o);
 		if (v == NULL ||
-		    json_object_setn_new_nocheck(o, k, kn, v) < 0)
+		    json_object_setn_new_nocheck(o, k, kn, v) < 0 ||
+		    json_object_size(o) == size)
 			goto fail;
 		free(kcopy);
 		kcopy = NULL;
