@@ -10,12 +10,20 @@
 #include <string.h>
 
 #include "doc.h"
+#include "jalloc.h"
 #include "jsonparse.h"
 
 /* jansson's parser refuses nesting deeper than its own compile-time limit
  * (2048 levels), so a deeply nested line becomes an error record instead
  * of exhausting the stack. */
 #define PARSE_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+/* Every program that reads records links this file: set jansson's
+ * allocator here, before main() and so before any value exists. */
+__attribute__((constructor)) static void doc_setup(void)
+{
+	jalloc_install();
+}
 
 static void reset(struct doc *d)
 {
