@@ -36,8 +36,8 @@
  * record holds back the output of few others, and memory stays bounded by
  * the window times the batch size (plus one record larger than that).
  */
-#define RUN_BATCH_RECORDS 64
-#define RUN_BATCH_BYTES ((size_t)256 << 10)
+#define RUN_BATCH_RECORDS 16
+#define RUN_BATCH_BYTES ((size_t)64 << 10)
 
 /* One record of a batch: a parsed document, or an input line. */
 struct entry {
