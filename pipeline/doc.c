@@ -371,6 +371,24 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 
 	buf_grow(out, n + 2);
 	out->p[out->n++] = '"';
+	/* the usual string has nothing to escape: copy it whole */
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (json_word_special(w))
+			break;
+		i += 8;
+	}
+	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+		i++;
+	if (i == n) {
+		memcpy(out->p + out->n, s, n);
+		out->n += n;
+		out->p[out->n++] = '"';
+		out->p[out->n] = '\0';
+		return;
+	}
 	for (;;) {
 		/* runs of bytes that need no escape, eight at a time */
 		while (i + 8 <= n) {
