@@ -108,7 +108,9 @@ int chain_build(struct chain *c, struct chain_opts *o,
 
 	ctx = gaz_new();
 	add(c, common, "gazetteer", gaz_stage, ctx, free_gaz);
-	/* the sentences are split's own, well formed by construction */
+	/* no input check from here on: normalize refused any record that
+	 * came with annotations, so the sentences are split's own, well
+	 * formed by construction */
 	c->st[c->n - 1].check_input = 0;
 	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, vnie_report,
 			   NULL) < 0)
