@@ -92,6 +92,7 @@ int cmd_gazetteer(int argc, char **argv)
 		}
 	}
 	st.ctx = g;
+	st.quick = gaz_quick;
 	rc = stage_run(&st, stdin);
 out:
 	gaz_free(g);

@@ -4,17 +4,26 @@
  * text); serialising is compact with keys in their input order, so a record
  * that passes through a stage unchanged comes out byte-identical.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
+#include "jalloc.h"
 #include "jsonparse.h"
 
 /* jansson's parser refuses nesting deeper than its own compile-time limit
  * (2048 levels), so a deeply nested line becomes an error record instead
  * of exhausting the stack. */
 #define PARSE_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+/* Every program that reads records links this file: set jansson's
+ * allocator here, before main() and so before any value exists. */
+__attribute__((constructor)) static void doc_setup(void)
+{
+	jalloc_install();
+}
 
 static void reset(struct doc *d)
 {
@@ -344,24 +353,64 @@ static int dump_cb(const char *p, size_t n, void *arg)
 	return 0;
 }
 
+/* Append one byte; the common case inline, with no call. */
+static inline void put_c(struct buf *out, char c)
+{
+	if (out->n + 2 > out->cap)
+		buf_grow(out, 1);
+	out->p[out->n++] = c;
+	out->p[out->n] = '\0';
+}
+
 /* A JSON string, escaped exactly as jansson's compact dump does. */
 void json_write_string(const char *s, size_t n, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i, run = 0;
+	size_t i = 0, run = 0;
 
 	buf_grow(out, n + 2);
 	out->p[out->n++] = '"';
-	for (i = 0; i < n; i++) {
+	/* the usual string has nothing to escape: copy it whole */
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (json_word_special(w))
+			break;
+		i += 8;
+	}
+	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+		i++;
+	if (i == n) {
+		memcpy(out->p + out->n, s, n);
+		out->n += n;
+		out->p[out->n++] = '"';
+		out->p[out->n] = '\0';
+		return;
+	}
+	for (;;) {
+		/* runs of bytes that need no escape, eight at a time */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, p + i, 8);
+			if (json_word_special(w))
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned char c = p[i];
 		const char *esc;
 		char u[6];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			i++; /* the word held one of those, further on */
 			continue;
+		}
 		buf_add(out, s + run, i - run);
-		run = i + 1;
+		run = ++i;
 		switch (c) {
 		case '"': esc = "\\\""; break;
 		case '\\': esc = "\\\\"; break;
@@ -383,7 +432,23 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 		buf_add(out, esc, 2);
 	}
 	buf_add(out, s + run, n - run);
-	buf_addc(out, '"');
+	put_c(out, '"');
+}
+
+/* An integer in decimal, as jansson's "%" JSON_INTEGER_FORMAT prints it. */
+static void write_int(json_int_t v, struct buf *out)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+				     : (unsigned long long)v;
+
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(out, q, (size_t)(e - q));
 }
 
 /*
@@ -397,40 +462,36 @@ static void write_value(json_t *v, struct buf *out)
 {
 	size_t i, n;
 	void *it;
-	char num[32];
-	int len;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
-		buf_addc(out, '{');
+		put_c(out, '{');
 		for (it = json_object_iter(v), i = 0; it != NULL;
 		     it = json_object_iter_next(v, it), i++) {
 			if (i > 0)
-				buf_addc(out, ',');
+				put_c(out, ',');
 			json_write_string(json_object_iter_key(it),
 				     json_object_iter_key_len(it), out);
-			buf_addc(out, ':');
+			put_c(out, ':');
 			write_value(json_object_iter_value(it), out);
 		}
-		buf_addc(out, '}');
+		put_c(out, '}');
 		break;
 	case JSON_ARRAY:
-		buf_addc(out, '[');
+		put_c(out, '[');
 		n = json_array_size(v);
 		for (i = 0; i < n; i++) {
 			if (i > 0)
-				buf_addc(out, ',');
+				put_c(out, ',');
 			write_value(json_array_get(v, i), out);
 		}
-		buf_addc(out, ']');
+		put_c(out, ']');
 		break;
 	case JSON_STRING:
 		json_write_string(json_string_value(v), json_string_length(v), out);
 		break;
 	case JSON_INTEGER:
-		len = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			       json_integer_value(v));
-		buf_add(out, num, (size_t)len);
+		write_int(json_integer_value(v), out);
 		break;
 	case JSON_TRUE:
 		buf_add(out, "true", 4);

@@ -641,9 +641,23 @@ static char *arena_str(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+/*
+ * Entries up to this many keep their entity fields (type, canonical,
+ * class, source, attribute values) as ready JSON strings, shared by every
+ * entity made from them (jansson counts references atomically, so threads
+ * may share them): that saves two allocations and a copy per field per
+ * match. About 400 bytes an entry, so a very large gazetteer keeps memory
+ * bounded: entries past this build their strings per match.
+ */
+#define GAZ_SHARED_MAX 20000
+
+enum { V_TYPE, V_CANONICAL, V_CLASS, V_SOURCE, V_FIXED };
+
 struct ent {
 	struct gaz_entry pub;
 	int32_t next;         /* next entry ending at the same node, or -1 */
+	json_t *val[V_FIXED]; /* the shared strings, or NULLs */
+	json_t **attrval;     /* attrs' values, NULL where attrs' key is */
 };
 
 struct gaz {
@@ -675,6 +689,17 @@ void gaz_free(struct gaz *g)
 		return;
 	trie_release(&g->t[0]);
 	trie_release(&g->t[1]);
+	for (i = 0; i < g->nents; i++) {
+		struct ent *e = &g->ents[i];
+
+		for (size_t k = 0; k < V_FIXED; k++)
+			json_decref(e->val[k]);
+		if (e->attrval != NULL) {
+			for (size_t k = 0; k < e->pub.nattrs; k++)
+				json_decref(e->attrval[k]);
+			free(e->attrval);
+		}
+	}
 	free(g->ents);
 	for (i = 0; i < g->ncls; i++)
 		free(g->cls[i]);
@@ -980,6 +1005,20 @@ static void data_line(struct loader *L, const char *s, size_t n)
 		for (x = t->out[node]; g->ents[x].next >= 0; x = g->ents[x].next)
 			;
 		g->ents[x].next = (int32_t)g->nents;
+	}
+	memset(e->val, 0, sizeof(e->val));
+	e->attrval = NULL;
+	if (g->nents < GAZ_SHARED_MAX) {
+		e->val[V_TYPE] = json_string_nocheck(e->pub.type);
+		e->val[V_CANONICAL] = json_string_nocheck(e->pub.canonical);
+		e->val[V_CLASS] = json_string_nocheck(e->pub.cls);
+		e->val[V_SOURCE] = json_string_nocheck(e->pub.source);
+		if (e->pub.nattrs > 0)
+			e->attrval = xcalloc(e->pub.nattrs, sizeof(json_t *));
+		for (i = 0; i < e->pub.nattrs; i++)
+			if (attrs[i].key != NULL)
+				e->attrval[i] =
+					json_string_nocheck(attrs[i].value);
 	}
 	g->nents++;
 }
@@ -1313,27 +1352,74 @@ int gaz_match(const struct gaz *g, const char *s, size_t n, gaz_hit_fn fn,
 
 struct emit {
 	struct doc *d;
-	size_t base; /* byte offset of the segment in the text */
+	size_t base;      /* byte offset of the segment in the text */
+	struct buf *out;  /* gaz_quick(): the record being written */
+	long next_t;      /* gaz_quick(): the next entity number */
 };
 
+/* "<c><n>" into buf (room for 24 bytes), as snprintf's "%c%ld" (n >= 0). */
+static size_t fmt_id(char *buf, char c, long n)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+	unsigned long u = (unsigned long)n;
+
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	buf[0] = c;
+	memcpy(buf + 1, q, (size_t)(e - q));
+	return (size_t)(e - q) + 1;
+}
+
+/* The shared string v with one more reference, or a new string of s. */
+static json_t *field(json_t *v, const char *s)
+{
+	return v != NULL ? json_incref(v) : json_string_nocheck(s);
+}
+
+/*
+ * Add the hit's entity as doc_add_entity() would, then canonical, class,
+ * attributes and source, with the entry's shared strings where it has
+ * them (its text, valid UTF-8 cut on character boundaries, unchecked).
+ */
 static int emit_hit(void *arg, const struct gaz_hit *h)
 {
 	struct emit *em = arg;
+	struct doc *d = em->d;
 	const struct gaz_entry *e = h->e;
-	json_t *o;
-	size_t i;
+	const struct ent *en = (const struct ent *)(const void *)e;
+	size_t bs = em->base + h->start, be = em->base + h->end, i;
+	json_t *a, *o;
+	char id[32];
+	size_t len;
 
 	if (e->type[0] == '-')
 		return 0;
-	o = doc_add_entity(em->d, e->type, doc_cp(em->d, em->base + h->start),
-			   doc_cp(em->d, em->base + h->end), NULL);
-	json_object_set_new_nocheck(o, "canonical", json_string_nocheck(e->canonical));
-	json_object_set_new_nocheck(o, "class", json_string_nocheck(e->cls));
+	a = doc_array(d, "entities", 1);
+	if (d->next_t < 0)
+		d->next_t = doc_next_id(a, 'T');
+	len = fmt_id(id, 'T', d->next_t++);
+	o = json_object();
+	json_object_set_new_nocheck(o, "id", json_stringn_nocheck(id, len));
+	json_object_set_new_nocheck(o, "type", field(en->val[V_TYPE], e->type));
+	json_object_set_new_nocheck(o, "start",
+				    json_integer((json_int_t)doc_cp(d, bs)));
+	json_object_set_new_nocheck(o, "end",
+				    json_integer((json_int_t)doc_cp(d, be)));
+	json_object_set_new_nocheck(o, "text",
+				    json_stringn_nocheck(d->text + bs, be - bs));
+	json_object_set_new_nocheck(o, "canonical",
+				    field(en->val[V_CANONICAL], e->canonical));
+	json_object_set_new_nocheck(o, "class", field(en->val[V_CLASS], e->cls));
 	for (i = 0; i < e->nattrs; i++)
 		if (e->attrs[i].key != NULL)
 			json_object_set_new_nocheck(o, e->attrs[i].key,
-					    json_string_nocheck(e->attrs[i].value));
-	json_object_set_new_nocheck(o, "source", json_string_nocheck(e->source));
+				field(en->attrval ? en->attrval[i] : NULL,
+				      e->attrs[i].value));
+	json_object_set_new_nocheck(o, "source",
+				    field(en->val[V_SOURCE], e->source));
+	json_array_append_new(a, o);
 	return 0;
 }
 
@@ -1344,17 +1430,17 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
+/*
+ * Match every segment of d's text between sentence starts and ends (bytes),
+ * reporting hits to fn with em->base set to the segment's offset.
+ */
+static void match_segments(const struct gaz *g, struct doc *d, gaz_hit_fn fn,
+			   struct emit *em)
 {
-	const struct gaz *g = ctx;
 	json_t *sents = doc_array(d, "sentences", 0), *v;
-	struct emit em = { d, 0 };
 	struct scratch x;
 	size_t *cut, ncut = 0, i, s, e;
 
-	(void)err;
-	if (g->nents == 0)
-		return 0;
 	scratch_init(&x, g);
 	/* Cut the text at every sentence start and end (bytes). */
 	cut = xmalloc((2 * json_array_size(sents) + 2) * sizeof(*cut));
@@ -1370,11 +1456,122 @@ int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	for (i = 0; i + 1 < ncut; i++) {
 		if (cut[i + 1] == cut[i])
 			continue;
-		em.base = cut[i];
-		match(g, &x, d->text + cut[i], cut[i + 1] - cut[i], emit_hit,
-		      &em);
+		em->base = cut[i];
+		match(g, &x, d->text + cut[i], cut[i + 1] - cut[i], fn, em);
 	}
 	free(cut);
 	scratch_release(&x);
+}
+
+int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
+{
+	const struct gaz *g = ctx;
+	struct emit em = { d, 0, NULL, 0 };
+
+	(void)err;
+	if (g->nents == 0)
+		return 0;
+	match_segments(g, d, emit_hit, &em);
 	return 0;
+}
+
+/* Append the decimal digits of v. */
+static void put_uint(struct buf *out, size_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(out, q, (size_t)(e - q));
+}
+
+static void put_lit(struct buf *out, const char *lit)
+{
+	buf_add(out, lit, strlen(lit));
+}
+
+static void put_str(struct buf *out, const char *s)
+{
+	json_write_string(s, strlen(s), out);
+}
+
+/*
+ * The hit as the entity object emit_hit() would have made, serialised as
+ * json_write() would write it, appended to the record's text being built.
+ * Its keys need no escaping, so they are written as they are.
+ */
+static int write_hit(void *arg, const struct gaz_hit *h)
+{
+	struct emit *em = arg;
+	const struct gaz_entry *e = h->e;
+	struct buf *out = em->out;
+	size_t bs = em->base + h->start, be = em->base + h->end, i;
+
+	if (e->type[0] == '-')
+		return 0;
+	/* the record's closing brace gives way to the entities array */
+	if (em->next_t == 1) {
+		out->n--;
+		put_lit(out, ",\"entities\":[{\"id\":\"T");
+	} else {
+		put_lit(out, ",{\"id\":\"T");
+	}
+	put_uint(out, (size_t)em->next_t++);
+	put_lit(out, "\",\"type\":");
+	put_str(out, e->type);
+	put_lit(out, ",\"start\":");
+	put_uint(out, doc_cp(em->d, bs));
+	put_lit(out, ",\"end\":");
+	put_uint(out, doc_cp(em->d, be));
+	put_lit(out, ",\"text\":");
+	json_write_string(em->d->text + bs, be - bs, out);
+	put_lit(out, ",\"canonical\":");
+	put_str(out, e->canonical);
+	put_lit(out, ",\"class\":");
+	put_str(out, e->cls);
+	for (i = 0; i < e->nattrs; i++)
+		if (e->attrs[i].key != NULL) {
+			/* keys are [a-z][a-z0-9_]*: nothing to escape */
+			buf_addc(out, ',');
+			buf_addc(out, '"');
+			put_lit(out, e->attrs[i].key);
+			put_lit(out, "\":");
+			put_str(out, e->attrs[i].value);
+		}
+	put_lit(out, ",\"source\":");
+	put_str(out, e->source);
+	buf_addc(out, '}');
+	return 0;
+}
+
+int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
+{
+	const struct gaz *g = ctx;
+	struct vnie_error err;
+	struct doc d;
+	struct emit em;
+	size_t n0 = out->n;
+
+	if (doc_parse(&d, line, n, 0, &err) != DOC_RECORD)
+		return 0;
+	/* entities already there: ids go on from theirs, the usual way */
+	if (json_object_get(d.root, "entities") != NULL ||
+	    doc_check(&d, &err) < 0) {
+		doc_release(&d);
+		return 0;
+	}
+	json_write(d.root, out);
+	if (g->nents > 0 && out->n > n0 && out->p[out->n - 1] == '}') {
+		em.d = &d;
+		em.base = 0;
+		em.out = out;
+		em.next_t = 1;
+		match_segments(g, &d, write_hit, &em);
+		if (em.next_t > 1)
+			buf_add(out, "]}", 2);
+	}
+	doc_release(&d);
+	return 1;
 }

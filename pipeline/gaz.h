@@ -126,4 +126,13 @@ int gaz_match(const struct gaz *g, const char *s, size_t n, gaz_hit_fn fn,
  */
 int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
+/*
+ * The stage's quick path for `vnie gazetteer` (struct stage.quick): the
+ * output line for line[0..n) written straight from the matches, with no
+ * entity objects built, byte for byte what gaz_stage() and doc_write()
+ * give. Returns 0 and writes nothing for a line it leaves to them: one
+ * that is not a good record, or already has entities.
+ */
+int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out);
+
 #endif

@@ -56,6 +56,31 @@ static int hex4(const char *s, unsigned *out)
 	return 0;
 }
 
+/* Write code point u (below 0x110000, not a surrogate) as UTF-8 at o. */
+static size_t put_cp(char *o, unsigned u)
+{
+	if (u < 0x80) {
+		o[0] = (char)u;
+		return 1;
+	}
+	if (u < 0x800) {
+		o[0] = (char)(0xC0 | (u >> 6));
+		o[1] = (char)(0x80 | (u & 0x3F));
+		return 2;
+	}
+	if (u < 0x10000) {
+		o[0] = (char)(0xE0 | (u >> 12));
+		o[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (u & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (u >> 18));
+	o[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (u & 0x3F));
+	return 4;
+}
+
 /*
  * A string at p->s (after the opening quote): its bytes in *str, *len.
  * Points into the input when there is no escape, else into p->tmp.
@@ -64,42 +89,59 @@ static int string(struct p *p, const char **str, size_t *len)
 {
 	const char *a = p->s, *q;
 	unsigned u, lo;
+	uint64_t w, seen = 0;
 
-	q = a;
+	/* plain content eight bytes at a time, noting any byte >= 0x80 */
+	for (q = a; p->end - q >= 8; q += 8) {
+		memcpy(&w, q, 8);
+		if (json_word_special(w))
+			break;
+		seen |= w;
+	}
 	while (q < p->end && *q != '"' && *q != '\\' &&
 	       (unsigned char)*q >= 0x20)
-		q++;
+		seen |= (unsigned char)*q++;
 	if (q >= p->end)
 		return -1;
 	if (*q == '"') {
-		if (!utf8_valid(a, (size_t)(q - a)))
+		/* ASCII is valid UTF-8 */
+		if ((seen & 0x8080808080808080u) != 0 &&
+		    !utf8_valid(a, (size_t)(q - a)))
 			return -1;
 		*str = a;
 		*len = (size_t)(q - a);
 		p->s = q + 1;
 		return 0;
 	}
+	/* Unescaped, the string is no longer than the rest of the input:
+	 * room for that once per object read, and no growing */
 	buf_reset(&p->tmp);
+	buf_grow(&p->tmp, (size_t)(p->end - a));
 	for (;;) {
+		char *o = p->tmp.p + p->tmp.n;
+
 		while (q < p->end && *q != '"' && *q != '\\' &&
 		       (unsigned char)*q >= 0x20)
 			q++;
 		if (q >= p->end || (unsigned char)*q < 0x20)
 			return -1;
-		buf_add(&p->tmp, a, (size_t)(q - a));
-		if (*q == '"')
+		memcpy(o, a, (size_t)(q - a));
+		o += q - a;
+		if (*q == '"') {
+			p->tmp.n = (size_t)(o - p->tmp.p);
 			break;
+		}
 		if (q + 1 >= p->end)
 			return -1;
 		switch (q[1]) {
-		case '"': buf_addc(&p->tmp, '"'); q += 2; break;
-		case '\\': buf_addc(&p->tmp, '\\'); q += 2; break;
-		case '/': buf_addc(&p->tmp, '/'); q += 2; break;
-		case 'b': buf_addc(&p->tmp, '\b'); q += 2; break;
-		case 'f': buf_addc(&p->tmp, '\f'); q += 2; break;
-		case 'n': buf_addc(&p->tmp, '\n'); q += 2; break;
-		case 'r': buf_addc(&p->tmp, '\r'); q += 2; break;
-		case 't': buf_addc(&p->tmp, '\t'); q += 2; break;
+		case '"': *o++ = '"'; q += 2; break;
+		case '\\': *o++ = '\\'; q += 2; break;
+		case '/': *o++ = '/'; q += 2; break;
+		case 'b': *o++ = '\b'; q += 2; break;
+		case 'f': *o++ = '\f'; q += 2; break;
+		case 'n': *o++ = '\n'; q += 2; break;
+		case 'r': *o++ = '\r'; q += 2; break;
+		case 't': *o++ = '\t'; q += 2; break;
 		case 'u':
 			if (p->end - q < 6 || hex4(q + 2, &u) < 0)
 				return -1;
@@ -115,11 +157,12 @@ static int string(struct p *p, const char **str, size_t *len)
 				u = 0x10000 + ((u - 0xD800) << 10) +
 				    (lo - 0xDC00);
 			}
-			buf_add_cp(&p->tmp, u);
+			o += put_cp(o, u);
 			break;
 		default:
 			return -1;
 		}
+		p->tmp.n = (size_t)(o - p->tmp.p);
 		a = q;
 	}
 	if (!utf8_valid(p->tmp.p, p->tmp.n))
@@ -158,12 +201,17 @@ static json_t *number(struct p *p)
 	return json_integer(neg ? -v : v);
 }
 
+/* Keys up to this long are copied to the stack when they must be copied
+ * (an escaped key, held in p->tmp, which the value may overwrite). */
+#define JSONPARSE_KEY_STACK 64
+
 static json_t *object(struct p *p)
 {
 	json_t *o = json_object(), *v;
 	const char *k;
 	size_t kn;
-	char *key;
+	char kbuf[JSONPARSE_KEY_STACK], *kcopy = NULL;
+	size_t size;
 
 	ws(p);
 	if (p->s < p->end && *p->s == '}') {
@@ -177,20 +225,28 @@ static json_t *object(struct p *p)
 		p->s++;
 		if (string(p, &k, &kn) < 0 || memchr(k, '\0', kn) != NULL)
 			goto fail;
-		key = xstrndup(k, kn);
-		ws(p);
-		if (p->s >= p->end || *p->s != ':' ||
-		    json_object_get(o, key) != NULL) {
-			free(key);
-			goto fail;
+		if (k == p->tmp.p) {
+			if (kn < sizeof(kbuf)) {
+				memcpy(kbuf, k, kn);
+				k = kbuf;
+			} else {
+				k = kcopy = xstrndup(k, kn);
+			}
 		}
+		ws(p);
+		if (p->s >= p->end || *p->s != ':')
+			goto fail;
 		p->s++;
 		v = value(p);
-		if (v == NULL || json_object_set_new_nocheck(o, key, v) < 0) {
-			free(key);
+		/* a duplicate key replaces its value and leaves the size be:
+		 * that tells it without looking the key up first */
+		size = json_object_size(o);
+		if (v == NULL ||
+		    json_object_setn_new_nocheck(o, k, kn, v) < 0 ||
+		    json_object_size(o) == size)
 			goto fail;
-		}
-		free(key);
+		free(kcopy);
+		kcopy = NULL;
 		ws(p);
 		if (p->s < p->end && *p->s == ',') {
 			p->s++;
@@ -203,6 +259,7 @@ static json_t *object(struct p *p)
 		goto fail;
 	}
 fail:
+	free(kcopy);
 	json_decref(o);
 	return NULL;
 }

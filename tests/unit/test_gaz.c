@@ -285,6 +285,63 @@ static void test_stage(void)
 	gaz_free(g);
 }
 
+/*
+ * The quick path of `vnie gazetteer` writes, for every line it takes, the
+ * bytes that parsing, the stage and doc_write() give, and leaves the rest.
+ */
+static void quick_case(const char *name, const struct gaz *g,
+		       const char *json, int taken)
+{
+	struct doc d;
+	struct vnie_error err;
+	struct buf slow = BUF_INIT, fast = BUF_INIT;
+	int ok, took;
+
+	took = gaz_quick((void *)g, json, strlen(json), &fast);
+	if (doc_parse(&d, json, strlen(json), 1, &err) == DOC_RECORD) {
+		if (doc_check(&d, &err) == 0) {
+			gaz_stage((void *)g, &d, &err);
+			json_write(d.root, &slow);
+		}
+		doc_release(&d);
+	}
+	ok = took == taken && (!took || (slow.n == fast.n &&
+					 memcmp(slow.p, fast.p, slow.n) == 0));
+	if (!ok)
+		printf("# slow: %.*s\n# fast: %.*s\n", (int)slow.n,
+		       slow.p ? slow.p : "", (int)fast.n, fast.p ? fast.p : "");
+	CHECK(name, ok);
+	buf_release(&slow);
+	buf_release(&fast);
+}
+
+static void test_quick(void)
+{
+	struct gaz *g = gaz_new();
+	static const char esc[] =
+		"Quảng \"Trị\"\tLOC\ttỉnh \"Quảng Trị\"\tnote=a\\b \"c\"\n";
+
+	gaz_load_mem(g, org, strlen(org), "t/org.tsv", NULL, NULL);
+	gaz_load_mem(g, loc, strlen(loc), "t/loc.tsv", NULL, NULL);
+	gaz_load_mem(g, esc, strlen(esc), "t/esc.tsv", NULL, NULL);
+	quick_case("quick: entities with attributes", g,
+		   "{\"id\":\"a\",\"text\":\"Ở Hòa Bình và Hà Nội, LĐLĐ\"}", 1);
+	quick_case("quick: no match", g, "{\"text\":\"không có gì\"}", 1);
+	quick_case("quick: sentences and other fields kept", g,
+		   "{\"id\":\"b\",\"text\":\"Hà Nội. Hà Nội\",\"x\":[1,{\"y\":null}],"
+		   "\"sentences\":[[0,7],[8,14]],\"z\":\"\\u00e9\\n\"}", 1);
+	quick_case("quick: escapes in entries and text", g,
+		   "{\"text\":\"Quảng \\\"Trị\\\"\\tđảng viên và Đảng\"}", 1);
+	quick_case("quick: existing entities are left to the stage", g,
+		   "{\"text\":\"Đà Nẵng\",\"entities\":[]}", 0);
+	quick_case("quick: a bad record is left to the stage", g,
+		   "{\"text\":\"Hà Nội\",\"sentences\":[[0,99]]}", 0);
+	quick_case("quick: an error record is left to the stage", g,
+		   "{\"error\":{},\"input\":\"x\"}", 0);
+	quick_case("quick: not JSON", g, "{\"text\":", 0);
+	gaz_free(g);
+}
+
 /* Several threads matching with one struct gaz, as `vnie run` does. */
 struct worker {
 	const struct gaz *g;
@@ -339,6 +396,7 @@ int main(void)
 	test_accents();
 	test_errors();
 	test_stage();
+	test_quick();
 	test_threads();
 	buf_release(&hits);
 	T_DONE();

@@ -67,6 +67,31 @@ int main(void)
 		CHECK("json_write escapes every ASCII byte as jansson does", ok);
 		json_decref(a);
 	}
+	/* every ASCII byte at every place of a longer string, among letters
+	 * and multi-byte characters: the escape scan reads 8 bytes at once */
+	{
+		static const char fill[] = "a\xc3\xa9" "b\xe1\xba\xa1" "cd ~\x7f"
+					   "\xc3\xa0xyz{}";
+		json_t *a = json_array();
+		char s[sizeof(fill)];
+		int c, ok;
+		size_t at, n = sizeof(fill) - 1;
+
+		for (c = 0; c < 0x80; c++)
+			for (at = 0; at < n; at++) {
+				memcpy(s, fill, n);
+				if (((unsigned char)s[at] & 0xC0) == 0x80)
+					continue; /* keep the UTF-8 valid */
+				if ((unsigned char)s[at] >= 0xC0)
+					continue;
+				s[at] = (char)c;
+				json_array_append_new(a, json_stringn(s, n));
+			}
+		ok = same(a);
+		CHECK("json_write escapes any byte anywhere in a long string",
+		      ok);
+		json_decref(a);
+	}
 	/* the fast reader agrees with jansson or gives up */
 	{
 		static const char *probe[] = {
@@ -78,6 +103,11 @@ int main(void)
 			"{\"a\":[1,2,]}", "{\"a\":tru}", "{\"a\" : [ true , null ] } ",
 			"{\"a\":\"tab\there\"}", "[1]", "\"s\"", "{} x", "{",
 			"{\"a\":{\"b\":{\"c\":[[],{}]}}}", " {\"a\":\"\\u0000\"}\r",
+			/* escaped keys, held while an escaped value is read */
+			"{\"k\\u00e9\":\"v\\n\",\"k\\u00e9\":1}",
+			"{\"k\\u00e9\":\"v\\n\\\"\",\"k\\t\":\"\\u1ea1\"}",
+			"{\"\\u0041aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""
+			":\"\\\"x\",\"b\":[\"\\/\"]}",
 		};
 		size_t k, m, bad = 0, agree = 0, fast = 0;
 		unsigned seed = 12345;
