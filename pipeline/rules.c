@@ -2148,6 +2148,30 @@ static void doc_step(struct work *w)
 
 /* ---- writing the record -------------------------------------------------------------- */
 
+/*
+ * What this part writes is valid UTF-8 already (the record's text, cut at
+ * code points; canonical forms and values made from it and from rule
+ * files, which are checked when loaded; names of ours), so jansson's
+ * _nocheck calls, which skip checking it again, give the same record.
+ */
+
+/* "T12", "R3": an id of kind c and number n (n >= 0). */
+static void make_id(char *out, char c, long n)
+{
+	char tmp[24];
+	size_t k = 0;
+	unsigned long v = n < 0 ? 0 : (unsigned long)n;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	*out++ = c;
+	while (k)
+		*out++ = tmp[--k];
+	*out = 0;
+}
+
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
@@ -2167,7 +2191,7 @@ static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
 			x = w->e[x].replaced_by;
 		if (x < 0 || idof[x] == NULL)
 			return 0;
-		json_object_set_new(args, key, json_string(idof[x]));
+		json_object_set_new_nocheck(args, key, json_string_nocheck(idof[x]));
 	}
 	return 1;
 }
@@ -2193,7 +2217,7 @@ static void write_out(struct work *w)
 				json_object_get(w->e[i].obj, "id"));
 
 			if (id)
-				json_object_set_new(ids, id,
+				json_object_set_new_nocheck(ids, id,
 						    json_integer((json_int_t)i));
 		}
 		if (!w->e[i].removed)
@@ -2209,33 +2233,33 @@ static void write_out(struct work *w)
 		if (x->obj) {
 			o = json_incref(x->obj);
 			if (x->canon_set)
-				json_object_set_new(o, "canonical",
-						    json_string(x->canonical));
+				json_object_set_new_nocheck(o, "canonical",
+						    json_string_nocheck(x->canonical));
 			if (x->value_set)
-				json_object_set_new(o, "value",
-						    json_string(x->value));
+				json_object_set_new_nocheck(o, "value",
+						    json_string_nocheck(x->value));
 			idof[order[i]] = json_string_value(
 				json_object_get(o, "id"));
 			json_array_append_new(ents, o);
 			continue;
 		}
-		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
+		make_id(idbuf, 'T', next_t++);
 		o = json_object();
-		json_object_set_new(o, "id", json_string(idbuf));
+		json_object_set_new_nocheck(o, "id", json_string_nocheck(idbuf));
 		idof[order[i]] = json_string_value(json_object_get(o, "id"));
-		json_object_set_new(o, "type", json_string(type_name(x)));
-		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
-		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
+		json_object_set_new_nocheck(o, "type", json_string_nocheck(type_name(x)));
+		json_object_set_new_nocheck(o, "start", json_integer((json_int_t)x->start));
+		json_object_set_new_nocheck(o, "end", json_integer((json_int_t)x->end));
 		t = span_text(w, x->start, x->end, &tn);
-		json_object_set_new(o, "text", json_stringn(t, tn));
+		json_object_set_new_nocheck(o, "text", json_stringn_nocheck(t, tn));
 		if (x->canonical)
-			json_object_set_new(o, "canonical",
-					    json_string(x->canonical));
+			json_object_set_new_nocheck(o, "canonical",
+					    json_string_nocheck(x->canonical));
 		if (x->value)
-			json_object_set_new(o, "value", json_string(x->value));
+			json_object_set_new_nocheck(o, "value", json_string_nocheck(x->value));
 		if (x->clsname)
-			json_object_set_new(o, "class", json_string(x->clsname));
-		json_object_set_new(o, "source", json_string(x->rule->source));
+			json_object_set_new_nocheck(o, "class", json_string_nocheck(x->clsname));
+		json_object_set_new_nocheck(o, "source", json_string_nocheck(x->rule->source));
 		json_array_append_new(ents, o);
 	}
 	/* input relations: kept, with arguments moved to replacements */
@@ -2269,8 +2293,8 @@ static void write_out(struct work *w)
 			if (f->args[k] >= 0 && x < 0)
 				ok = 0;
 			if (x >= 0)
-				json_object_set_new(args, sc->roles[k],
-						    json_string(idof[x]));
+				json_object_set_new_nocheck(args, sc->roles[k],
+						    json_string_nocheck(idof[x]));
 		}
 		if (!ok) {
 			TRACE(w, "relation %s from rule %s dropped: an "
@@ -2280,15 +2304,15 @@ static void write_out(struct work *w)
 			json_decref(args);
 			continue;
 		}
-		snprintf(idbuf, sizeof(idbuf), "R%ld", next_r++);
-		json_object_set_new(o, "id", json_string(idbuf));
-		json_object_set_new(o, "type", json_string(sc->name));
-		json_object_set_new(o, "args", args);
-		json_object_set_new(o, "source", json_string(f->rule->source));
+		make_id(idbuf, 'R', next_r++);
+		json_object_set_new_nocheck(o, "id", json_string_nocheck(idbuf));
+		json_object_set_new_nocheck(o, "type", json_string_nocheck(sc->name));
+		json_object_set_new_nocheck(o, "args", args);
+		json_object_set_new_nocheck(o, "source", json_string_nocheck(f->rule->source));
 		json_array_append_new(rels, o);
 	}
-	json_object_set_new(w->d->root, "entities", ents);
-	json_object_set_new(w->d->root, "relations", rels);
+	json_object_set_new_nocheck(w->d->root, "entities", ents);
+	json_object_set_new_nocheck(w->d->root, "relations", rels);
 	w->d->next_t = next_t;
 	w->d->next_r = next_r;
 	free(idof);
