@@ -152,6 +152,7 @@ struct lit {
 	char *s;    /* owned; lower-cased for AT_LITCI */
 	size_t n;
 	uint16_t *bg; /* hashes of its n - 1 bigrams (rules_bigram), owned */
+	int ci;       /* sought in the lower-cased text (AT_LITCI) */
 };
 
 /* The hash of a bigram in the 4096-bit bigram sets of the prefilter. */

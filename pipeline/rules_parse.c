@@ -648,13 +648,14 @@ static void bigram_order(uint16_t *bg, const char *s, size_t n)
 		}
 }
 
-static int lit_index(struct rules *r, const char *s, size_t n)
+static int lit_index(struct rules *r, const char *s, size_t n, int ci)
 {
 	for (size_t i = 0; i < r->nlits; i++)
-		if (r->lits[i].n == n && memcmp(r->lits[i].s, s, n) == 0)
+		if (r->lits[i].n == n && r->lits[i].ci == ci &&
+		    memcmp(r->lits[i].s, s, n) == 0)
 			return (int)i;
 	r->lits = xrealloc(r->lits, (r->nlits + 1) * sizeof(*r->lits));
-	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, NULL };
+	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, NULL, ci };
 	r->lits[r->nlits].bg = xmalloc((n ? n : 1) * sizeof(uint16_t));
 	for (size_t i = 0; i + 1 < n; i++)
 		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
@@ -714,12 +715,12 @@ static void flush_lit(struct px *P, struct reqset *rs, struct buf *run,
 	if (ci) {
 		values_lower(run->p, run->n, &low);
 		c.a[0].kind = AT_LITCI;
-		c.a[0].id = lit_index(P->L->r, low.p, low.n);
+		c.a[0].id = lit_index(P->L->r, low.p, low.n, 1);
 		P->L->r->any_ci = 1;
 		buf_release(&low);
 	} else {
 		c.a[0].kind = AT_LIT;
-		c.a[0].id = lit_index(P->L->r, run->p, run->n);
+		c.a[0].id = lit_index(P->L->r, run->p, run->n, 0);
 	}
 	set_add(P, rs, &c);
 	buf_reset(run);
@@ -802,7 +803,7 @@ static void class_chars(struct px *P, const char *s, size_t n, int ci,
 		else
 			buf_add(&one, cp, len);
 		c.a[c.n].kind = ci ? AT_LITCI : AT_LIT;
-		c.a[c.n].id = lit_index(P->L->r, one.p, one.n);
+		c.a[c.n].id = lit_index(P->L->r, one.p, one.n, ci);
 		if (ci)
 			P->L->r->any_ci = 1;
 		for (k = 0; k < c.n; k++)
