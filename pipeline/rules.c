@@ -109,8 +109,8 @@ struct piece {
 	size_t cs, ce;         /* code points */
 	size_t bs, be;         /* bytes */
 	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
-	uint64_t bg_text[64], bg_low[64]; /* bigram sets */
-	int have_bg_text, have_bg_low;
+	int have_cs, have_ci;  /* its literal set holds the literals sought
+				* as is, those sought lower-cased */
 	int has_digit;         /* -1 not known yet */
 };
 
@@ -140,11 +140,12 @@ struct work {
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	signed char *litcache; /* the current piece's row of litall */
-	signed char *litall;   /* per piece of text, per literal: -1
-				* unknown, 0 absent, 1 present; kept across
-				* phases (a literal absent from the text is
-				* absent from every shadow of it) */
+	uint64_t *lits;        /* the current piece's row of litall */
+	uint64_t *litall;      /* per piece of text, the literals it holds
+				* (r->litwords words, made when a rule first
+				* asks); kept across phases (a literal absent
+				* from the text is absent from every shadow of
+				* it) */
 	struct piece *pieces;
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
@@ -642,7 +643,7 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	w->shn = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
-	w->litcache = w->litall + pi * (w->r->nlits + 1);
+	w->lits = w->litall + pi * w->r->litwords;
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
 	w->shadow_from = *pos;
@@ -735,52 +736,6 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
-/* Bigrams of a text, hashed into a 4096-bit set: a literal one of whose
- * bigrams is missing is absent, known without searching. */
-#define BG_BITS 4096u
-
-static void bg_fill(uint64_t *set, const char *s, size_t n)
-{
-	memset(set, 0, BG_BITS / 8);
-	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = rules_bigram((unsigned char)s[i],
-					  (unsigned char)s[i + 1]);
-
-		set[h >> 6] |= (uint64_t)1 << (h & 63);
-	}
-}
-
-static int bg_may_hold(const uint64_t *set, const struct lit *l)
-{
-	for (size_t i = 0; i + 1 < l->n; i++) {
-		unsigned h = l->bg[i];
-
-		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
-			return 0;
-	}
-	return 1;
-}
-
-/* 1 if l occurs in s[0..n): for a sentence and a word, a scan for the
- * first byte and a compare beats glibc's memmem, whose set-up is made
- * for long texts. */
-static int lit_in(const char *s, size_t n, const struct lit *l)
-{
-	const char *p = s, *end;
-
-	if (l->n == 0)
-		return 1;
-	if (l->n > n)
-		return 0;
-	end = s + (n - l->n) + 1;
-	while (p < end && (p = memchr(p, l->s[0], (size_t)(end - p))) != NULL) {
-		if (memcmp(p + 1, l->s + 1, l->n - 1) == 0)
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 /* The lower-cased text of the current piece, made once per record. */
 static void piece_lower(struct work *w, const char **s, size_t *n)
 {
@@ -795,39 +750,25 @@ static void piece_lower(struct work *w, const char **s, size_t *n)
 	*n = p->lowlen;
 }
 
-static int lit_present(struct work *w, const struct atom *a)
+/* Fill the current piece's literal set with the literals sought as is
+ * (ci 0) or lower-cased (ci 1). */
+static void piece_scan(struct work *w, int ci)
 {
-	signed char *c = &w->litcache[a->id];
-	const struct lit *l = &w->r->lits[a->id];
 	struct piece *p = w->pc;
 	const char *t;
 	size_t tn;
 
-	if (*c >= 0)
-		return *c;
-	/* over the piece's text, not its shadow: the same answer for
-	 * every phase, and at worst a rule runs for nothing */
-	if (a->kind == AT_LITCI) {
+	if (!p->have_cs && !p->have_ci)
+		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
+	if (ci) {
 		piece_lower(w, &t, &tn);
-		if (!p->have_bg_low) {
-			bg_fill(p->bg_low, t, tn);
-			p->have_bg_low = 1;
-		}
-		*c = bg_may_hold(p->bg_low, l) && lit_in(t, tn, l);
+		rules_scan(w->r->scan_ci, t, tn, w->lits);
+		p->have_ci = 1;
 	} else {
-		t = w->d->text + p->bs;
-		tn = p->be - p->bs;
-		if (l->n == 1) {
-			*c = memchr(t, l->s[0], tn) != NULL;
-			return *c;
-		}
-		if (!p->have_bg_text) {
-			bg_fill(p->bg_text, t, tn);
-			p->have_bg_text = 1;
-		}
-		*c = bg_may_hold(p->bg_text, l) && lit_in(t, tn, l);
+		rules_scan(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
+			   w->lits);
+		p->have_cs = 1;
 	}
-	return *c;
 }
 
 static int piece_digit(struct work *w)
@@ -859,12 +800,13 @@ static inline int prefilter_ok(struct work *w, const struct rule *ru)
 		    (w->classes_present & cl->cmask) ||
 		    (cl->digit && piece_digit(w)))
 			continue;
+		if (cl->need_cs && !w->pc->have_cs)
+			piece_scan(w, 0);
+		if (cl->need_ci && !w->pc->have_ci)
+			piece_scan(w, 1);
 		any = 0;
-		for (size_t i = cl->lit0; i < cl->n && !any; i++) {
-			signed char c = w->litcache[cl->a[i].id];
-
-			any = c >= 0 ? c : lit_present(w, &cl->a[i]);
-		}
+		for (size_t i = 0; i < cl->nlw && !any; i++)
+			any = (w->lits[cl->lw[i]] & cl->lm[i]) != 0;
 		if (!any)
 			return 0;
 	}
@@ -2372,17 +2314,16 @@ static void make_pieces(struct work *w)
 			p->be = w_byte(w, pe);
 			p->lowoff = (size_t)-1;
 			p->lowlen = 0;
-			p->have_bg_text = p->have_bg_low = 0;
+			p->have_cs = p->have_ci = 0;
 			p->has_digit = -1;
 		}
 	}
-	nl = w->npieces * (w->r->nlits + 1) + 1;
+	nl = w->npieces * w->r->litwords + 1;
 	if (nl > w->cap_litall) {
 		free(w->litall);
-		w->litall = xmalloc(nl);
 		w->cap_litall = nl;
+		w->litall = xmalloc(nl * sizeof(*w->litall));
 	}
-	memset(w->litall, -1, nl - 1);
 }
 
 static void run_phase(struct work *w, const struct phase *ph)
