@@ -106,6 +106,14 @@ static void test_values(void)
 	buf_reset(&b);
 	values_lower("Phó CHỦ TỊCH", strlen("Phó CHỦ TỊCH"), &b);
 	CHECK_STR("lower", b.p, b.n, "phó chủ tịch");
+	buf_reset(&b);
+	/* the table's forms and the rest: Ă Đ Ẫ Ω Ж, U+0130 and the Kelvin
+	 * sign lower to ASCII, U+023A to three bytes, a stray byte as is */
+	values_lower("\xC4\x82\xC4\x90\xE1\xBA\xAA\xCE\xA9\xD0\x96 "
+		     "\xC4\xB0\xE2\x84\xAA \xC8\xBA \xFF\xE1\xBA", 24, &b);
+	CHECK_STR("lower: forms", b.p, b.n,
+		  "\xC4\x83\xC4\x91\xE1\xBA\xAB\xCF\x89\xD0\xB6 ik "
+		  "\xE2\xB1\xA5 \xFF\xE1\xBA");
 	buf_release(&b);
 }
 
