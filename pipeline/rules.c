@@ -751,7 +751,8 @@ static void piece_lower(struct work *w, const char **s, size_t *n)
 }
 
 /* Fill the current piece's literal set with the literals sought as is
- * (ci 0) or lower-cased (ci 1). */
+ * (ci 0) or lower-cased (ci 1); both at once when the rule set has both
+ * and neither is done (most pieces need both sooner or later). */
 static void piece_scan(struct work *w, int ci)
 {
 	struct piece *p = w->pc;
@@ -760,6 +761,13 @@ static void piece_scan(struct work *w, int ci)
 
 	if (!p->have_cs && !p->have_ci)
 		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
+	if (!p->have_cs && !p->have_ci && w->r->any_ci) {
+		piece_lower(w, &t, &tn);
+		rules_scan2(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
+			    w->r->scan_ci, t, tn, w->lits);
+		p->have_cs = p->have_ci = 1;
+		return;
+	}
 	if (ci) {
 		piece_lower(w, &t, &tn);
 		rules_scan(w->r->scan_ci, t, tn, w->lits);

@@ -13,9 +13,9 @@
 
 #include "rules_int.h"
 
-/* A transition is the target's row with this bit for a state that ends
- * literals; rows must fit below it. */
-#define SCAN_OUT 0x80000000u
+/* A transition's flag for a target that ends literals. */
+#define SCAN_OUT16 0x8000u
+#define SCAN_OUT32 0x80000000u
 
 /* States whose literals a scan remembers having set (a bit each, on the
  * stack), so that a frequent one (a comma, "và") costs one test after the
@@ -26,10 +26,13 @@ struct lit_scan {
 	unsigned char cls[256];  /* byte -> class; 0: in no literal */
 	size_t ncls;
 	size_t nstates;
-	uint32_t *next;          /* nstates * ncls transitions, each the
-				  * target's row (state * ncls), with
-				  * SCAN_OUT set when the target ends
-				  * literals */
+	unsigned shift;          /* a state's row is state << shift */
+	/* transitions: the target state, with the top bit set when it ends
+	 * literals; 16 bits when the states fit, else 32. States are
+	 * numbered breadth first, so that the rows text visits most (the
+	 * root's and its children's) are together in few cache lines. */
+	uint16_t *next16;
+	uint32_t *next32;
 	uint32_t *out_at;        /* per state: its literals are the bits
 				  * ow[k] & om[k] of a literal set for k in
 				  * out_at[s] .. out_at[s + 1) */
@@ -60,6 +63,65 @@ static uint32_t new_state(struct build *b)
 	b->own[b->nstates] = NULL;
 	b->nown[b->nstates] = 0;
 	return (uint32_t)b->nstates++;
+}
+
+/*
+ * The final tables: states breadth first (the root, then queue[0..nq)),
+ * rows of a power of two, the literals of each state in the new order.
+ */
+static void renumber(struct lit_scan *sc, struct build *b,
+		     const uint32_t *queue, size_t nq)
+{
+	size_t n = b->nstates, i, c, stride;
+	uint32_t *rank = xmalloc(n * sizeof(*rank)), *old = xmalloc(n *
+								    sizeof(*old));
+	uint32_t *oat = sc->out_at, *nat = xmalloc((n + 1) * sizeof(*nat));
+	uint32_t *nw = xmalloc((oat[n] + 1) * sizeof(*nw));
+	uint64_t *nm = xmalloc((oat[n] + 1) * sizeof(*nm));
+	size_t no = 0;
+
+	old[0] = 0;
+	for (i = 0; i < nq; i++)
+		old[i + 1] = queue[i];
+	for (i = 0; i < n; i++)
+		rank[old[i]] = (uint32_t)i;
+	sc->shift = 0;
+	while (((size_t)1 << sc->shift) < b->ncls)
+		sc->shift++;
+	stride = (size_t)1 << sc->shift;
+	if (n < SCAN_OUT16)
+		sc->next16 = xcalloc(n * stride, sizeof(*sc->next16));
+	else
+		sc->next32 = xcalloc(n * stride, sizeof(*sc->next32));
+	for (i = 0; i < n; i++) {
+		uint32_t o = old[i];
+
+		nat[i] = (uint32_t)no;
+		for (uint32_t a = oat[o]; a < oat[o + 1]; a++) {
+			nw[no] = sc->ow[a];
+			nm[no++] = sc->om[a];
+		}
+		for (c = 0; c < b->ncls; c++) {
+			uint32_t t = b->go[o * b->ncls + c];
+			int out = oat[t + 1] > oat[t];
+
+			if (sc->next16)
+				sc->next16[i * stride + c] = (uint16_t)(rank[t] |
+					(out ? SCAN_OUT16 : 0));
+			else
+				sc->next32[i * stride + c] = rank[t] |
+					(out ? SCAN_OUT32 : 0);
+		}
+	}
+	nat[n] = (uint32_t)no;
+	free(sc->out_at);
+	free(sc->ow);
+	free(sc->om);
+	sc->out_at = nat;
+	sc->ow = nw;
+	sc->om = nm;
+	free(rank);
+	free(old);
 }
 
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
@@ -101,7 +163,7 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 			uint32_t t = b.go[s * b.ncls + x];
 
 			if (t == UINT32_MAX) {
-				if ((b.nstates + 1) * b.ncls >= SCAN_OUT)
+				if (b.nstates + 1 >= SCAN_OUT32)
 					VNIE_BUG("prefilter automaton too large");
 				t = new_state(&b);
 				b.go[s * b.ncls + x] = t;
@@ -189,13 +251,8 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 	free(out_at);
 	free(outs);
 	sc->nstates = b.nstates;
-	sc->next = b.go;
-	for (i = 0; i < b.nstates * b.ncls; i++) {
-		uint32_t t = b.go[i];
-
-		b.go[i] = (uint32_t)(t * b.ncls) |
-			  (sc->out_at[t + 1] > sc->out_at[t] ? SCAN_OUT : 0);
-	}
+	renumber(sc, &b, queue, qt);
+	free(b.go);
 	for (i = 0; i < b.nstates; i++)
 		free(b.own[i]);
 	free(b.own);
@@ -210,7 +267,8 @@ void rules_scan_free(struct lit_scan *sc)
 {
 	if (sc == NULL)
 		return;
-	free(sc->next);
+	free(sc->next16);
+	free(sc->next32);
 	free(sc->out_at);
 	free(sc->ow);
 	free(sc->om);
@@ -218,13 +276,35 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc);
 }
 
+/* One scan over s[0..n) with transitions of type T and flag OUT. */
+#define SCAN_LOOP(T, next, OUT)                                              \
+	do {                                                                 \
+		const T *nx = (next);                                        \
+		uint32_t st = 0;                                             \
+                                                                             \
+		for (i = 0; i < n; i++) {                                    \
+			uint32_t e = nx[(st << shift) + sc->cls[p[i]]];      \
+                                                                             \
+			st = e & ~(uint32_t)(OUT);                           \
+			if (!(e & (OUT)))                                    \
+				continue;                                    \
+			if (dedup) {                                         \
+				if (seen[st >> 6] & ((uint64_t)1 << (st & 63)))\
+					continue;                            \
+				seen[st >> 6] |= (uint64_t)1 << (st & 63);   \
+			}                                                    \
+			for (uint32_t a = out_at[st]; a < out_at[st + 1]; a++)\
+				set[sc->ow[a]] |= sc->om[a];                 \
+		}                                                            \
+	} while (0)
+
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		uint64_t *set)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const uint32_t *next = sc->next, *out_at = sc->out_at;
-	size_t ncls = sc->ncls, i;
-	uint32_t st = 0;
+	const uint32_t *out_at = sc->out_at;
+	unsigned shift = sc->shift;
+	size_t i;
 	uint64_t seen[SCAN_SEEN_STATES / 64];
 	int dedup = sc->nstates <= SCAN_SEEN_STATES;
 
@@ -232,19 +312,67 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		memset(seen, 0, (sc->nstates + 63) / 64 * sizeof(*seen));
 	for (i = 0; i < sc->nempty; i++)
 		set[sc->empty_ids[i] >> 6] |= (uint64_t)1 << (sc->empty_ids[i] & 63);
-	for (i = 0; i < n; i++) {
-		st = next[st + sc->cls[p[i]]];
-		if (st & SCAN_OUT) {
-			uint32_t s1 = (st & ~SCAN_OUT) / (uint32_t)ncls;
+	if (sc->next16)
+		SCAN_LOOP(uint16_t, sc->next16, SCAN_OUT16);
+	else
+		SCAN_LOOP(uint32_t, sc->next32, SCAN_OUT32);
+}
 
-			st &= ~SCAN_OUT;
-			if (dedup) {
-				if (seen[s1 >> 6] & ((uint64_t)1 << (s1 & 63)))
-					continue;
-				seen[s1 >> 6] |= (uint64_t)1 << (s1 & 63);
-			}
-			for (uint32_t a = out_at[s1]; a < out_at[s1 + 1]; a++)
-				set[sc->ow[a]] |= sc->om[a];
-		}
+/* The literals of one state st of sc, into set (dedup by seen). */
+static inline void scan_out(const struct lit_scan *sc, uint32_t st,
+			    uint64_t *seen, uint64_t *set)
+{
+	if (seen[st >> 6] & ((uint64_t)1 << (st & 63)))
+		return;
+	seen[st >> 6] |= (uint64_t)1 << (st & 63);
+	for (uint32_t a = sc->out_at[st]; a < sc->out_at[st + 1]; a++)
+		set[sc->ow[a]] |= sc->om[a];
+}
+
+void rules_scan2(const struct lit_scan *a, const char *sa, size_t na,
+		 const struct lit_scan *b, const char *sb, size_t nb,
+		 uint64_t *set)
+{
+	const unsigned char *pa = (const unsigned char *)sa;
+	const unsigned char *pb = (const unsigned char *)sb;
+	uint64_t seena[SCAN_SEEN_STATES / 64], seenb[SCAN_SEEN_STATES / 64];
+	size_t i, n = na < nb ? na : nb;
+	uint32_t s1 = 0, s2 = 0;
+	unsigned sh1 = a->shift, sh2 = b->shift;
+
+	if (a->next16 == NULL || b->next16 == NULL ||
+	    a->nstates > SCAN_SEEN_STATES || b->nstates > SCAN_SEEN_STATES ||
+	    a->nempty || b->nempty) {
+		rules_scan(a, sa, na, set);
+		rules_scan(b, sb, nb, set);
+		return;
+	}
+	memset(seena, 0, (a->nstates + 63) / 64 * sizeof(*seena));
+	memset(seenb, 0, (b->nstates + 63) / 64 * sizeof(*seenb));
+	/* two independent chains of loads, side by side */
+	for (i = 0; i < n; i++) {
+		uint32_t e1 = a->next16[(s1 << sh1) + a->cls[pa[i]]];
+		uint32_t e2 = b->next16[(s2 << sh2) + b->cls[pb[i]]];
+
+		s1 = e1 & ~SCAN_OUT16;
+		s2 = e2 & ~SCAN_OUT16;
+		if (e1 & SCAN_OUT16)
+			scan_out(a, s1, seena, set);
+		if (e2 & SCAN_OUT16)
+			scan_out(b, s2, seenb, set);
+	}
+	for (; i < na; i++) {
+		uint32_t e1 = a->next16[(s1 << sh1) + a->cls[pa[i]]];
+
+		s1 = e1 & ~SCAN_OUT16;
+		if (e1 & SCAN_OUT16)
+			scan_out(a, s1, seena, set);
+	}
+	for (; i < nb; i++) {
+		uint32_t e2 = b->next16[(s2 << sh2) + b->cls[pb[i]]];
+
+		s2 = e2 & ~SCAN_OUT16;
+		if (e2 & SCAN_OUT16)
+			scan_out(b, s2, seenb, set);
 	}
 }
