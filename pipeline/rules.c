@@ -751,8 +751,7 @@ static void piece_lower(struct work *w, const char **s, size_t *n)
 }
 
 /* Fill the current piece's literal set with the literals sought as is
- * (ci 0) or lower-cased (ci 1); both at once when the rule set has both
- * and neither is done (most pieces need both sooner or later). */
+ * (ci 0) or lower-cased (ci 1), where scan_pieces() did not. */
 static void piece_scan(struct work *w, int ci)
 {
 	struct piece *p = w->pc;
@@ -761,13 +760,6 @@ static void piece_scan(struct work *w, int ci)
 
 	if (!p->have_cs && !p->have_ci)
 		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
-	if (!p->have_cs && !p->have_ci && w->r->any_ci) {
-		piece_lower(w, &t, &tn);
-		rules_scan2(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
-			    w->r->scan_ci, t, tn, w->lits);
-		p->have_cs = p->have_ci = 1;
-		return;
-	}
 	if (ci) {
 		piece_lower(w, &t, &tn);
 		rules_scan(w->r->scan_ci, t, tn, w->lits);
@@ -2272,6 +2264,45 @@ static void write_out(struct work *w)
 
 /* ---- the stage ------------------------------------------------------------------------- */
 
+/* The literal sets of all pieces, the scans side by side in batches. */
+static void scan_pieces(struct work *w)
+{
+	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
+	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
+	size_t nj = 0, i, k;
+	const char *t;
+	size_t tn;
+
+	for (i = 0; i < w->npieces; i++) {
+		struct piece *p = &w->pieces[i];
+		uint64_t *set = w->litall + i * w->r->litwords;
+
+		memset(set, 0, w->r->litwords * sizeof(*set));
+		low[nj] = 0;
+		jobs[nj++] = (struct scan_job){ w->r->scan_cs, w->d->text + p->bs,
+						p->be - p->bs, set };
+		p->have_cs = 1;
+		if (w->r->any_ci) {
+			w->pc = p;
+			piece_lower(w, &t, &tn);
+			low[nj] = i + 1;
+			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL, tn,
+							set };
+			p->have_ci = 1;
+		}
+		if (nj + 2 > 2 * RULES_SCAN_CHAINS || i + 1 == w->npieces) {
+			/* the lower-cased texts now that lowall is done
+			 * growing for them */
+			for (k = 0; k < nj; k++)
+				if (low[k])
+					jobs[k].s = w->lowall.p +
+						    w->pieces[low[k] - 1].lowoff;
+			rules_scan_jobs(jobs, nj);
+			nj = 0;
+		}
+	}
+}
+
 /* Pieces of a long sentence: cut at the last space before the limit
  * (a text with no space in the second half of the window is not cut). */
 static size_t piece_end(struct work *w, size_t s, size_t e)
@@ -2332,6 +2363,11 @@ static void make_pieces(struct work *w)
 		w->cap_litall = nl;
 		w->litall = xmalloc(nl * sizeof(*w->litall));
 	}
+	/* every piece's literals now, for all the rules: the literals
+	 * sought as is in its text, those sought lower-cased in its
+	 * lower-cased text */
+	if (!w->r->opts.no_prefilter)
+		scan_pieces(w);
 }
 
 static void run_phase(struct work *w, const struct phase *ph)

@@ -179,11 +179,16 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 void rules_scan_free(struct lit_scan *sc);
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		uint64_t *set);
-/* Both scans at once: a over sa[0..na), b over sb[0..nb) (faster than
- * one after the other: the two walks do not wait on each other). */
-void rules_scan2(const struct lit_scan *a, const char *sa, size_t na,
-		 const struct lit_scan *b, const char *sb, size_t nb,
-		 uint64_t *set);
+/* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do
+ * not wait on each other, so the table loads overlap). */
+#define RULES_SCAN_CHAINS 4
+struct scan_job {
+	const struct lit_scan *sc;
+	const char *s;
+	size_t n;
+	uint64_t *set;
+};
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs);
 
 struct phase {
 	char *name;          /* display path of the file, owned */

@@ -17,9 +17,8 @@
 #define SCAN_OUT16 0x8000u
 #define SCAN_OUT32 0x80000000u
 
-/* States whose literals a scan remembers having set (a bit each, on the
- * stack), so that a frequent one (a comma, "và") costs one test after the
- * first time; a larger automaton sets them again each time. */
+/* States a side-by-side scan marks on the stack (a bit each); a larger
+ * automaton is scanned alone, its marks on the heap. */
 #define SCAN_SEEN_STATES 16384
 
 struct lit_scan {
@@ -38,6 +37,7 @@ struct lit_scan {
 				  * out_at[s] .. out_at[s + 1) */
 	uint32_t *ow;
 	uint64_t *om;
+	uint64_t *hasout;        /* per state, a bit: it ends literals */
 	uint32_t *empty_ids;     /* empty literals: always present */
 	size_t nempty;
 };
@@ -114,6 +114,10 @@ static void renumber(struct lit_scan *sc, struct build *b,
 		}
 	}
 	nat[n] = (uint32_t)no;
+	sc->hasout = xcalloc((n + 63) / 64, sizeof(*sc->hasout));
+	for (i = 0; i < n; i++)
+		if (nat[i + 1] > nat[i])
+			sc->hasout[i >> 6] |= (uint64_t)1 << (i & 63);
 	free(sc->out_at);
 	free(sc->ow);
 	free(sc->om);
@@ -273,106 +277,107 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc->ow);
 	free(sc->om);
 	free(sc->empty_ids);
+	free(sc->hasout);
 	free(sc);
 }
 
-/* One scan over s[0..n) with transitions of type T and flag OUT. */
-#define SCAN_LOOP(T, next, OUT)                                              \
-	do {                                                                 \
-		const T *nx = (next);                                        \
-		uint32_t st = 0;                                             \
-                                                                             \
-		for (i = 0; i < n; i++) {                                    \
-			uint32_t e = nx[(st << shift) + sc->cls[p[i]]];      \
-                                                                             \
-			st = e & ~(uint32_t)(OUT);                           \
-			if (!(e & (OUT)))                                    \
-				continue;                                    \
-			if (dedup) {                                         \
-				if (seen[st >> 6] & ((uint64_t)1 << (st & 63)))\
-					continue;                            \
-				seen[st >> 6] |= (uint64_t)1 << (st & 63);   \
-			}                                                    \
-			for (uint32_t a = out_at[st]; a < out_at[st + 1]; a++)\
-				set[sc->ow[a]] |= sc->om[a];                 \
-		}                                                            \
-	} while (0)
+/*
+ * A scan marks every state it visits in a bitset, without a test per byte
+ * (whether a state ends literals is too irregular to predict: commas,
+ * "ng"); the literals of the visited states that end some are set after.
+ */
+static void scan_visited(const struct lit_scan *sc, const uint64_t *vis,
+			 uint64_t *set)
+{
+	for (size_t k = 0; k < (sc->nstates + 63) / 64; k++) {
+		uint64_t m = vis[k] & sc->hasout[k];
+
+		while (m) {
+			uint32_t st = (uint32_t)(k * 64 +
+						 (size_t)__builtin_ctzll(m));
+
+			m &= m - 1;
+			for (uint32_t a = sc->out_at[st]; a < sc->out_at[st + 1];
+			     a++)
+				set[sc->ow[a]] |= sc->om[a];
+		}
+	}
+}
 
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		uint64_t *set)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	const uint32_t *out_at = sc->out_at;
 	unsigned shift = sc->shift;
+	uint64_t *vis = xcalloc((sc->nstates + 63) / 64, sizeof(*vis));
+	uint32_t st = 0;
 	size_t i;
-	uint64_t seen[SCAN_SEEN_STATES / 64];
-	int dedup = sc->nstates <= SCAN_SEEN_STATES;
 
-	if (dedup)
-		memset(seen, 0, (sc->nstates + 63) / 64 * sizeof(*seen));
 	for (i = 0; i < sc->nempty; i++)
 		set[sc->empty_ids[i] >> 6] |= (uint64_t)1 << (sc->empty_ids[i] & 63);
-	if (sc->next16)
-		SCAN_LOOP(uint16_t, sc->next16, SCAN_OUT16);
-	else
-		SCAN_LOOP(uint32_t, sc->next32, SCAN_OUT32);
-}
-
-/* The literals of one state st of sc, into set (dedup by seen). */
-static inline void scan_out(const struct lit_scan *sc, uint32_t st,
-			    uint64_t *seen, uint64_t *set)
-{
-	if (seen[st >> 6] & ((uint64_t)1 << (st & 63)))
-		return;
-	seen[st >> 6] |= (uint64_t)1 << (st & 63);
-	for (uint32_t a = sc->out_at[st]; a < sc->out_at[st + 1]; a++)
-		set[sc->ow[a]] |= sc->om[a];
-}
-
-void rules_scan2(const struct lit_scan *a, const char *sa, size_t na,
-		 const struct lit_scan *b, const char *sb, size_t nb,
-		 uint64_t *set)
-{
-	const unsigned char *pa = (const unsigned char *)sa;
-	const unsigned char *pb = (const unsigned char *)sb;
-	uint64_t seena[SCAN_SEEN_STATES / 64], seenb[SCAN_SEEN_STATES / 64];
-	size_t i, n = na < nb ? na : nb;
-	uint32_t s1 = 0, s2 = 0;
-	unsigned sh1 = a->shift, sh2 = b->shift;
-
-	if (a->next16 == NULL || b->next16 == NULL ||
-	    a->nstates > SCAN_SEEN_STATES || b->nstates > SCAN_SEEN_STATES ||
-	    a->nempty || b->nempty) {
-		rules_scan(a, sa, na, set);
-		rules_scan(b, sb, nb, set);
-		return;
-	}
-	memset(seena, 0, (a->nstates + 63) / 64 * sizeof(*seena));
-	memset(seenb, 0, (b->nstates + 63) / 64 * sizeof(*seenb));
-	/* two independent chains of loads, side by side */
 	for (i = 0; i < n; i++) {
-		uint32_t e1 = a->next16[(s1 << sh1) + a->cls[pa[i]]];
-		uint32_t e2 = b->next16[(s2 << sh2) + b->cls[pb[i]]];
-
-		s1 = e1 & ~SCAN_OUT16;
-		s2 = e2 & ~SCAN_OUT16;
-		if (e1 & SCAN_OUT16)
-			scan_out(a, s1, seena, set);
-		if (e2 & SCAN_OUT16)
-			scan_out(b, s2, seenb, set);
+		if (sc->next16)
+			st = sc->next16[(st << shift) + sc->cls[p[i]]] &
+			     ~SCAN_OUT16;
+		else
+			st = sc->next32[((size_t)st << shift) + sc->cls[p[i]]] &
+			     ~SCAN_OUT32;
+		vis[st >> 6] |= (uint64_t)1 << (st & 63);
 	}
-	for (; i < na; i++) {
-		uint32_t e1 = a->next16[(s1 << sh1) + a->cls[pa[i]]];
+	scan_visited(sc, vis, set);
+	free(vis);
+}
 
-		s1 = e1 & ~SCAN_OUT16;
-		if (e1 & SCAN_OUT16)
-			scan_out(a, s1, seena, set);
-	}
-	for (; i < nb; i++) {
-		uint32_t e2 = b->next16[(s2 << sh2) + b->cls[pb[i]]];
+/* One step of chain k over byte i. */
+#define STEP(k)                                                              \
+	do {                                                                 \
+		st[k] = j[k].sc->next16[(st[k] << j[k].sc->shift) +          \
+					j[k].sc->cls[p[k][i]]] & ~SCAN_OUT16;\
+		vis[k][st[k] >> 6] |= (uint64_t)1 << (st[k] & 63);           \
+	} while (0)
 
-		s2 = e2 & ~SCAN_OUT16;
-		if (e2 & SCAN_OUT16)
-			scan_out(b, s2, seenb, set);
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
+{
+	uint64_t vis[RULES_SCAN_CHAINS][SCAN_SEEN_STATES / 64];
+
+	for (size_t g = 0; g < njobs; g += RULES_SCAN_CHAINS) {
+		const struct scan_job *j = jobs + g;
+		size_t k, m = njobs - g < RULES_SCAN_CHAINS ?
+			      njobs - g : RULES_SCAN_CHAINS, i, n;
+		const unsigned char *p[RULES_SCAN_CHAINS];
+		uint32_t st[RULES_SCAN_CHAINS];
+		int fast = m == RULES_SCAN_CHAINS;
+
+		for (k = 0; k < m; k++)
+			fast &= j[k].sc->next16 != NULL &&
+				j[k].sc->nstates <= SCAN_SEEN_STATES &&
+				j[k].sc->nempty == 0;
+		if (!fast) {
+			for (k = 0; k < m; k++)
+				rules_scan(j[k].sc, j[k].s, j[k].n, j[k].set);
+			continue;
+		}
+		n = SIZE_MAX;
+		for (k = 0; k < m; k++) {
+			memset(vis[k], 0, (j[k].sc->nstates + 63) / 64 *
+			       sizeof(vis[k][0]));
+			p[k] = (const unsigned char *)j[k].s;
+			st[k] = 0;
+			if (j[k].n < n)
+				n = j[k].n;
+		}
+		/* independent chains of loads side by side: each waits on
+		 * its own last load only */
+		for (i = 0; i < n; i++) {
+			STEP(0);
+			STEP(1);
+			STEP(2);
+			STEP(3);
+		}
+		for (k = 0; k < m; k++) {
+			for (i = n; i < j[k].n; i++)
+				STEP(k);
+			scan_visited(j[k].sc, vis[k], j[k].set);
+		}
 	}
 }
