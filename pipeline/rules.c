@@ -129,6 +129,9 @@ struct work {
 	size_t nfr;
 	size_t *sorted;        /* live entities by start, longest first */
 	size_t nsorted;
+	size_t nremoved;       /* entities removed so far */
+	size_t sorted_ne, sorted_rm; /* ne and nremoved when sorted was
+				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	struct buf shadow;
@@ -578,6 +581,11 @@ static void sort_live(struct work *w)
 {
 	size_t i;
 
+	/* entities never move: the same ones live, the same order */
+	if (w->sorted_ne == w->ne + 1 && w->sorted_rm == w->nremoved + 1)
+		return;
+	w->sorted_ne = w->ne + 1;
+	w->sorted_rm = w->nremoved + 1;
 	if (w->ne + 1 > w->cap_sorted) {
 		w->cap_sorted = 2 * (w->ne + 1);
 		w->sorted = xrealloc(w->sorted,
@@ -1171,6 +1179,7 @@ static void resolve(struct work *w, size_t ns_before)
 				      w->s[k].end))
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			trace_suppressed(w, x, w->s[k].rule);
 		}
 	}
@@ -1241,6 +1250,7 @@ static void resolve(struct work *w, size_t ns_before)
 						    x->end) || nest_ok(c, x))
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			if (x->type == c->type && c->start <= x->start &&
 			    c->end >= x->end) {
 				x->replaced_by = (long)w->ne;
@@ -1277,6 +1287,7 @@ static void resolve_input(struct work *w)
 			    rank(y, x) >= 0)
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			if (y->start <= x->start && y->end >= x->end)
 				x->replaced_by = (long)k;
 			trace_lost(w, x, y, why(y, x));
@@ -1696,6 +1707,7 @@ static void find_glosses(struct work *w, struct gstate *st)
 		if (glend > be) {
 			while ((dup = exact(w, as, ae, ~0u)) >= 0) {
 				w->e[dup].removed = 1;
+				w->nremoved++;
 				st->gone_at[dup] = st->ng;
 				gev_add(w, st, st->ng, 0, "%s %zu-%zu removed: an "
 					"acronym glossed after its full form",
@@ -2384,6 +2396,14 @@ static void run_phase(struct work *w, const struct phase *ph)
 		for (size_t k = 0; k < ph->n; k++) {
 			const struct rule *ru = &w->r->rules[ph->first + k];
 
+			/* most rules fail on the entities they need: test
+			 * that here, before a call */
+			if (ru->first_ent && !(w->types_present & ru->need_t) &&
+			    !(w->classes_present & ru->need_c) &&
+			    !w->r->opts.no_prefilter) {
+				nplain += ru->plain;
+				continue;
+			}
 			if (!ru->plain && prefilter_ok(w, ru)) {
 				if (!made)
 					shadow_text(w);
