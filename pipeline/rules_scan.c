@@ -225,7 +225,8 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 	for (i = 0; i < qt; i++) {
 		uint32_t s = queue[i], at = out_at[s];
 
-		memcpy(outs + at, b.own[s], b.nown[s] * sizeof(*outs));
+		if (b.nown[s])
+			memcpy(outs + at, b.own[s], b.nown[s] * sizeof(*outs));
 		memcpy(outs + at + b.nown[s], outs + out_at[fail[s]],
 		       cnt[fail[s]] * sizeof(*outs));
 	}
@@ -341,13 +342,19 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 	uint64_t vis[RULES_SCAN_CHAINS][SCAN_SEEN_STATES / 64];
 
 	for (size_t g = 0; g < njobs; g += RULES_SCAN_CHAINS) {
-		const struct scan_job *j = jobs + g;
+		struct scan_job j[RULES_SCAN_CHAINS];
 		size_t k, m = njobs - g < RULES_SCAN_CHAINS ?
 			      njobs - g : RULES_SCAN_CHAINS, i, n;
 		const unsigned char *p[RULES_SCAN_CHAINS];
 		uint32_t st[RULES_SCAN_CHAINS];
-		int fast = m == RULES_SCAN_CHAINS;
+		int fast = 1;
 
+		/* a short last group: empty scans in the free places */
+		for (k = 0; k < RULES_SCAN_CHAINS; k++) {
+			j[k] = jobs[g + (k < m ? k : 0)];
+			if (k >= m)
+				j[k].n = 0;
+		}
 		for (k = 0; k < m; k++)
 			fast &= j[k].sc->next16 != NULL &&
 				j[k].sc->nstates <= SCAN_SEEN_STATES &&
@@ -358,7 +365,7 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 			continue;
 		}
 		n = SIZE_MAX;
-		for (k = 0; k < m; k++) {
+		for (k = 0; k < RULES_SCAN_CHAINS; k++) {
 			memset(vis[k], 0, (j[k].sc->nstates + 63) / 64 *
 			       sizeof(vis[k][0]));
 			p[k] = (const unsigned char *)j[k].s;
