@@ -7,7 +7,9 @@
  * order (docs/rules.md), suppressions applied, relations bound to
  * entities. After the last phase, the document-level step (acronyms
  * glossed inline, the document's place carried into bare level nouns),
- * and the record's "entities" and "relations" rewritten.
+ * and the record's "entities" and "relations" rewritten. What overlaps
+ * a span or sits exactly at it is found through an index by position, so
+ * that a document of hundreds of thousands of entities stays near linear.
  *
  * The rule set is read-only here; everything a call needs (match data,
  * the shadow, candidates) is allocated per call, so threads may share one
@@ -73,6 +75,29 @@ struct frel {
 	long args[RULES_MAX_ROLES]; /* entity indices, -1 absent */
 };
 
+/*
+ * Where spans are: the text cut into buckets of 2^RULES_BUCKET_SHIFT code
+ * points, each with the list of the spans that touch it, so that finding
+ * what overlaps a span, or what is exactly at it, looks at a few spans
+ * near it and not at every span of the record: a record of one very long
+ * document (hundreds of thousands of entities) stays near linear. 64 code
+ * points is a few words: most entities touch one bucket or two.
+ */
+#define RULES_BUCKET_SHIFT 6
+
+struct bnode {
+	size_t item;           /* entity or suppression index */
+	size_t start;          /* its start (code points) */
+	size_t next;           /* next node of the bucket + 1; 0 ends */
+};
+
+struct bidx {
+	size_t *head;          /* per bucket: its first node + 1; 0 none */
+	size_t nb, cap_head;
+	struct bnode *node;
+	size_t nn, cap_node;
+};
+
 /* A stretch of the shadow: text copied, or one entity's placeholder. */
 struct seg {
 	size_t off;            /* shadow byte offset */
@@ -86,8 +111,8 @@ struct piece {
 	size_t cs, ce;         /* code points */
 	size_t bs, be;         /* bytes */
 	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
-	uint64_t bg_text[64], bg_low[64]; /* bigram sets */
-	int have_bg_text, have_bg_low;
+	int have_cs, have_ci;  /* its literal set holds the literals sought
+				* as is, those sought lower-cased */
 	int has_digit;         /* -1 not known yet */
 };
 
@@ -106,6 +131,9 @@ struct work {
 	size_t nfr;
 	size_t *sorted;        /* live entities by start, longest first */
 	size_t nsorted;
+	size_t nremoved;       /* entities removed so far */
+	size_t sorted_ne, sorted_rm; /* ne and nremoved when sorted was
+				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	struct buf shadow;
@@ -117,11 +145,12 @@ struct work {
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	signed char *litcache; /* the current piece's row of litall */
-	signed char *litall;   /* per piece of text, per literal: -1
-				* unknown, 0 absent, 1 present; kept across
-				* phases (a literal absent from the text is
-				* absent from every shadow of it) */
+	uint64_t *lits;        /* the current piece's row of litall */
+	uint64_t *litall;      /* per piece of text, the literals it holds
+				* (r->litwords words, made when a rule first
+				* asks); kept across phases (a literal absent
+				* from the text is absent from every shadow of
+				* it) */
 	struct piece *pieces;
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
@@ -136,6 +165,12 @@ struct work {
 	size_t cap_tmp;
 	size_t cap_sorted, cap_pieces, cap_litall, cap_tab;
 	size_t shadow_from;    /* the piece's first entity in sorted */
+	struct bidx ex, sx;    /* entities and suppressions by position */
+	size_t *hits;          /* what a bidx_query found */
+	size_t nhits, cap_hits;
+	size_t *relh;          /* hash set of the relations found (fr
+				* indices + 1, 0 empty), for duplicates */
+	size_t nrelh, cap_relh; /* its size this record, and allocated */
 };
 
 /*
@@ -289,6 +324,8 @@ static int input_class(const struct rules *r, json_t *o)
 	return rules_class_index(r, b, (size_t)(dot - b));
 }
 
+static void index_last(struct work *w);
+
 static void load_input(struct work *w)
 {
 	json_t *a = doc_array(w->d, "entities", 0), *o;
@@ -310,6 +347,7 @@ static void load_input(struct work *w)
 			x->type = RT_OTHER;
 		x->cls = input_class(w->r, o);
 		x->obj = o;
+		index_last(w);
 	}
 }
 
@@ -318,13 +356,119 @@ static int overlaps(size_t s1, size_t e1, size_t s2, size_t e2)
 	return s1 < e2 && s2 < e1;
 }
 
-/* Live entity exactly at [s, e) accepting one of types (mask); -1. */
-static long exact(const struct work *w, size_t s, size_t e, unsigned types)
+/* ---- spans by position ----------------------------------------------------- */
+
+static void bidx_reset(struct bidx *ix, size_t ncp)
 {
-	for (size_t i = 0; i < w->ne; i++)
-		if (!w->e[i].removed && w->e[i].start == s &&
-		    w->e[i].end == e && (types & (1u << w->e[i].type)))
-			return (long)i;
+	size_t nb = (ncp >> RULES_BUCKET_SHIFT) + 1;
+
+	if (nb > ix->cap_head) {
+		free(ix->head);
+		ix->cap_head = 2 * nb;
+		ix->head = xmalloc(ix->cap_head * sizeof(*ix->head));
+	}
+	memset(ix->head, 0, nb * sizeof(*ix->head));
+	ix->nb = nb;
+	ix->nn = 0;
+}
+
+static void bidx_free(struct bidx *ix)
+{
+	free(ix->head);
+	free(ix->node);
+}
+
+/* The bucket of code point cp; offsets past the text share the last. */
+static inline size_t bucket(const struct bidx *ix, size_t cp)
+{
+	size_t b = cp >> RULES_BUCKET_SHIFT;
+
+	return b < ix->nb ? b : ix->nb - 1;
+}
+
+/* Enter item [s, e) in every bucket it touches (an empty one: in the
+ * bucket of s). */
+static void bidx_add(struct bidx *ix, size_t item, size_t s, size_t e)
+{
+	size_t b = bucket(ix, s), last = bucket(ix, e > s ? e - 1 : s);
+
+	for (; b <= last; b++) {
+		if (ix->nn == ix->cap_node) {
+			ix->cap_node = ix->cap_node ? 2 * ix->cap_node : 256;
+			ix->node = xrealloc(ix->node,
+					    ix->cap_node * sizeof(*ix->node));
+		}
+		ix->node[ix->nn] = (struct bnode){ item, s, ix->head[b] };
+		ix->head[b] = ++ix->nn;
+	}
+}
+
+/*
+ * Every item that overlaps [s, e) or starts in [s, e], once each (and
+ * maybe others: the caller tests), into w->hits in increasing order, so
+ * that "the first item that ..." is the first hit that does. An item is
+ * taken in the first bucket of the query it is entered in.
+ */
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bidx_query(struct work *w, const struct bidx *ix, size_t s,
+		       size_t e)
+{
+	size_t b0 = bucket(ix, s), b1 = bucket(ix, e), b, k;
+
+	w->nhits = 0;
+	for (b = b0; b <= b1; b++)
+		for (k = ix->head[b]; k; k = ix->node[k - 1].next) {
+			const struct bnode *nd = &ix->node[k - 1];
+			size_t nbk = bucket(ix, nd->start);
+
+			if ((nbk > b0 ? nbk : b0) != b)
+				continue;
+			if (w->nhits == w->cap_hits) {
+				w->cap_hits = w->cap_hits ? 2 * w->cap_hits : 64;
+				w->hits = xrealloc(w->hits, w->cap_hits *
+						   sizeof(*w->hits));
+			}
+			w->hits[w->nhits++] = nd->item;
+		}
+	/* mostly few hits, each bucket's newest first */
+	if (w->nhits > 32) {
+		qsort(w->hits, w->nhits, sizeof(*w->hits), cmp_size);
+		return;
+	}
+	for (k = 1; k < w->nhits; k++) {
+		size_t x = w->hits[k], j = k;
+
+		for (; j > 0 && w->hits[j - 1] > x; j--)
+			w->hits[j] = w->hits[j - 1];
+		w->hits[j] = x;
+	}
+}
+
+/* Enter the last entity added (its span now set) in the index. */
+static void index_last(struct work *w)
+{
+	const struct ent *x = &w->e[w->ne - 1];
+
+	bidx_add(&w->ex, w->ne - 1, x->start, x->end);
+}
+
+/* Live entity exactly at [s, e) accepting one of types (mask); -1. */
+static long exact(struct work *w, size_t s, size_t e, unsigned types)
+{
+	bidx_query(w, &w->ex, s, s);
+	for (size_t k = 0; k < w->nhits; k++) {
+		const struct ent *x = &w->e[w->hits[k]];
+
+		if (!x->removed && x->start == s && x->end == e &&
+		    (types & (1u << x->type)))
+			return (long)w->hits[k];
+	}
 	return -1;
 }
 
@@ -439,6 +583,11 @@ static void sort_live(struct work *w)
 {
 	size_t i;
 
+	/* entities never move: the same ones live, the same order */
+	if (w->sorted_ne == w->ne + 1 && w->sorted_rm == w->nremoved + 1)
+		return;
+	w->sorted_ne = w->ne + 1;
+	w->sorted_rm = w->nremoved + 1;
 	if (w->ne + 1 > w->cap_sorted) {
 		w->cap_sorted = 2 * (w->ne + 1);
 		w->sorted = xrealloc(w->sorted,
@@ -504,7 +653,7 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	w->shn = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
-	w->litcache = w->litall + pi * (w->r->nlits + 1);
+	w->lits = w->litall + pi * w->r->litwords;
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
 	w->shadow_from = *pos;
@@ -597,52 +746,6 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
-/* Bigrams of a text, hashed into a 4096-bit set: a literal one of whose
- * bigrams is missing is absent, known without searching. */
-#define BG_BITS 4096u
-
-static void bg_fill(uint64_t *set, const char *s, size_t n)
-{
-	memset(set, 0, BG_BITS / 8);
-	for (size_t i = 0; i + 1 < n; i++) {
-		unsigned h = rules_bigram((unsigned char)s[i],
-					  (unsigned char)s[i + 1]);
-
-		set[h >> 6] |= (uint64_t)1 << (h & 63);
-	}
-}
-
-static int bg_may_hold(const uint64_t *set, const struct lit *l)
-{
-	for (size_t i = 0; i + 1 < l->n; i++) {
-		unsigned h = l->bg[i];
-
-		if (!(set[h >> 6] & ((uint64_t)1 << (h & 63))))
-			return 0;
-	}
-	return 1;
-}
-
-/* 1 if l occurs in s[0..n): for a sentence and a word, a scan for the
- * first byte and a compare beats glibc's memmem, whose set-up is made
- * for long texts. */
-static int lit_in(const char *s, size_t n, const struct lit *l)
-{
-	const char *p = s, *end;
-
-	if (l->n == 0)
-		return 1;
-	if (l->n > n)
-		return 0;
-	end = s + (n - l->n) + 1;
-	while (p < end && (p = memchr(p, l->s[0], (size_t)(end - p))) != NULL) {
-		if (memcmp(p + 1, l->s + 1, l->n - 1) == 0)
-			return 1;
-		p++;
-	}
-	return 0;
-}
-
 /* The lower-cased text of the current piece, made once per record. */
 static void piece_lower(struct work *w, const char **s, size_t *n)
 {
@@ -657,39 +760,25 @@ static void piece_lower(struct work *w, const char **s, size_t *n)
 	*n = p->lowlen;
 }
 
-static int lit_present(struct work *w, const struct atom *a)
+/* Fill the current piece's literal set with the literals sought as is
+ * (ci 0) or lower-cased (ci 1), where scan_pieces() did not. */
+static void piece_scan(struct work *w, int ci)
 {
-	signed char *c = &w->litcache[a->id];
-	const struct lit *l = &w->r->lits[a->id];
 	struct piece *p = w->pc;
 	const char *t;
 	size_t tn;
 
-	if (*c >= 0)
-		return *c;
-	/* over the piece's text, not its shadow: the same answer for
-	 * every phase, and at worst a rule runs for nothing */
-	if (a->kind == AT_LITCI) {
+	if (!p->have_cs && !p->have_ci)
+		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
+	if (ci) {
 		piece_lower(w, &t, &tn);
-		if (!p->have_bg_low) {
-			bg_fill(p->bg_low, t, tn);
-			p->have_bg_low = 1;
-		}
-		*c = bg_may_hold(p->bg_low, l) && lit_in(t, tn, l);
+		rules_scan(w->r->scan_ci, t, tn, w->lits);
+		p->have_ci = 1;
 	} else {
-		t = w->d->text + p->bs;
-		tn = p->be - p->bs;
-		if (l->n == 1) {
-			*c = memchr(t, l->s[0], tn) != NULL;
-			return *c;
-		}
-		if (!p->have_bg_text) {
-			bg_fill(p->bg_text, t, tn);
-			p->have_bg_text = 1;
-		}
-		*c = bg_may_hold(p->bg_text, l) && lit_in(t, tn, l);
+		rules_scan(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
+			   w->lits);
+		p->have_cs = 1;
 	}
-	return *c;
 }
 
 static int piece_digit(struct work *w)
@@ -721,12 +810,13 @@ static inline int prefilter_ok(struct work *w, const struct rule *ru)
 		    (w->classes_present & cl->cmask) ||
 		    (cl->digit && piece_digit(w)))
 			continue;
+		if (cl->need_cs && !w->pc->have_cs)
+			piece_scan(w, 0);
+		if (cl->need_ci && !w->pc->have_ci)
+			piece_scan(w, 1);
 		any = 0;
-		for (size_t i = cl->lit0; i < cl->n && !any; i++) {
-			signed char c = w->litcache[cl->a[i].id];
-
-			any = c >= 0 ? c : lit_present(w, &cl->a[i]);
-		}
+		for (size_t i = 0; i < cl->nlw && !any; i++)
+			any = (w->lits[cl->lw[i]] & cl->lm[i]) != 0;
 		if (!any)
 			return 0;
 	}
@@ -879,6 +969,7 @@ static void do_match(struct m *m)
 				w->s = xrealloc(w->s, (w->ns ? w->ns * 2 : 8) *
 						sizeof(*w->s));
 			w->s[w->ns++] = (struct sup){ s, e, ac->type, ru };
+			bidx_add(&w->sx, w->ns - 1, s, e);
 		} else {
 			struct prel *p;
 
@@ -1028,15 +1119,19 @@ static int nest_ok(const struct ent *x, const struct ent *y)
 	return 0;
 }
 
-static int suppressed(const struct work *w, const struct ent *x,
+static int suppressed(struct work *w, const struct ent *x,
 		      const struct rule **by)
 {
-	for (size_t k = 0; k < w->ns; k++)
+	bidx_query(w, &w->sx, x->start, x->end);
+	for (size_t h = 0; h < w->nhits; h++) {
+		size_t k = w->hits[h];
+
 		if ((w->s[k].type < 0 || w->s[k].type == x->type) &&
 		    overlaps(x->start, x->end, w->s[k].start, w->s[k].end)) {
 			*by = w->s[k].rule;
 			return 1;
 		}
+	}
 	return 0;
 }
 
@@ -1075,9 +1170,10 @@ static void resolve(struct work *w, size_t ns_before)
 	const struct rule *by;
 
 	/* suppressions made in this phase remove what was found before */
-	for (k = ns_before; k < w->ns; k++)
-		for (i = 0; i < w->ne; i++) {
-			struct ent *x = &w->e[i];
+	for (k = ns_before; k < w->ns; k++) {
+		bidx_query(w, &w->ex, w->s[k].start, w->s[k].end);
+		for (size_t h = 0; h < w->nhits; h++) {
+			struct ent *x = &w->e[w->hits[h]];
 
 			if (x->removed || (w->s[k].type >= 0 &&
 					   w->s[k].type != x->type) ||
@@ -1085,8 +1181,10 @@ static void resolve(struct work *w, size_t ns_before)
 				      w->s[k].end))
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			trace_suppressed(w, x, w->s[k].rule);
 		}
+	}
 	if (w->nc > 1)
 		qsort(w->c, w->nc, sizeof(*w->c), cmp_cand);
 	for (i = 0; i < w->nc; i++) {
@@ -1121,9 +1219,11 @@ static void resolve(struct work *w, size_t ns_before)
 			free_ent(c);
 			continue;
 		}
-		for (k = 0; k < w->ne && lost < 0; k++) {
-			struct ent *x = &w->e[k];
+		bidx_query(w, &w->ex, c->start, c->end);
+		for (size_t h = 0; h < w->nhits && lost < 0; h++) {
+			struct ent *x = &w->e[w->hits[h]];
 
+			k = w->hits[h];
 			if (x->removed || !overlaps(c->start, c->end, x->start,
 						    x->end) || nest_ok(c, x))
 				continue;
@@ -1145,13 +1245,14 @@ static void resolve(struct work *w, size_t ns_before)
 			continue;
 		}
 		/* c wins: what it overlaps (outside the nesting) goes */
-		for (k = 0; k < w->ne; k++) {
-			struct ent *x = &w->e[k];
+		for (size_t h = 0; h < w->nhits; h++) {
+			struct ent *x = &w->e[w->hits[h]];
 
 			if (x->removed || !overlaps(c->start, c->end, x->start,
 						    x->end) || nest_ok(c, x))
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			if (x->type == c->type && c->start <= x->start &&
 			    c->end >= x->end) {
 				x->replaced_by = (long)w->ne;
@@ -1164,6 +1265,7 @@ static void resolve(struct work *w, size_t ns_before)
 		STAT(w, c->rule, kept, 1);
 		*push_ent(&w->e, &w->ne, &w->cap_e) = *c;
 		w->e[w->ne - 1].replaced_by = -1;
+		index_last(w);
 	}
 	w->nc = 0;
 }
@@ -1176,8 +1278,10 @@ static void resolve(struct work *w, size_t ns_before)
  */
 static void resolve_input(struct work *w)
 {
-	for (size_t i = 0; i < w->ne; i++)
-		for (size_t k = 0; k < w->ne && !w->e[i].removed; k++) {
+	for (size_t i = 0; i < w->ne; i++) {
+		bidx_query(w, &w->ex, w->e[i].start, w->e[i].end);
+		for (size_t h = 0; h < w->nhits && !w->e[i].removed; h++) {
+			size_t k = w->hits[h];
 			struct ent *x = &w->e[i], *y = &w->e[k];
 
 			if (k == i || y->removed || y->type != x->type ||
@@ -1185,20 +1289,23 @@ static void resolve_input(struct work *w)
 			    rank(y, x) >= 0)
 				continue;
 			x->removed = 1;
+			w->nremoved++;
 			if (y->start <= x->start && y->end >= x->end)
 				x->replaced_by = (long)k;
 			trace_lost(w, x, y, why(y, x));
 		}
+	}
 }
 
 /* The one live entity of the role's types strictly inside [s, e); -1 if
  * none or several. */
-static long nested_in(const struct work *w, size_t s, size_t e,
-		      unsigned types)
+static long nested_in(struct work *w, size_t s, size_t e, unsigned types)
 {
 	long x = -1;
 
-	for (size_t i = 0; i < w->ne; i++) {
+	bidx_query(w, &w->ex, s, e);
+	for (size_t h = 0; h < w->nhits; h++) {
+		size_t i = w->hits[h];
 		const struct ent *y = &w->e[i];
 
 		if (y->removed || !(types & (1u << y->type)) ||
@@ -1215,16 +1322,20 @@ static long nested_in(const struct work *w, size_t s, size_t e,
  * over an entity of another type binds the role to the one entity of the
  * role's type nested in it (loc=o over the ORG "LĐLĐ tỉnh Lạng Sơn" is
  * its LOC "Lạng Sơn"). */
-static long bind_role(const struct work *w, const struct prole *ro)
+static long bind_role(struct work *w, const struct prole *ro)
 {
 	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
 	if (x >= 0)
 		return x;
-	for (size_t i = 0; i < w->ne && x < 0; i++)
+	bidx_query(w, &w->ex, ro->start, ro->start);
+	for (size_t h = 0; h < w->nhits && x < 0; h++) {
+		size_t i = w->hits[h];
+
 		if (w->e[i].start == ro->start && w->e[i].end == ro->end &&
 		    (ro->types & (1u << w->e[i].type)))
 			x = (long)i;
+	}
 	if (x < 0 && exact(w, ro->start, ro->end, ~0u) >= 0)
 		return nested_in(w, ro->start, ro->end, ro->types);
 	if (x >= 0 && w->e[x].removed) {
@@ -1240,6 +1351,53 @@ static long bind_role(const struct work *w, const struct prole *ro)
 	return x;
 }
 
+static size_t rel_hash(const struct frel *f)
+{
+	uint64_t h = (uint64_t)f->rel * 0x9E3779B97F4A7C15ull;
+
+	for (size_t k = 0; k < RULES_MAX_ROLES; k++)
+		h = (h ^ (uint64_t)(f->args[k] + 1)) * 0x100000001B3ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of relation f in the set: where it is, or the empty slot
+ * where it goes. */
+static size_t *rel_slot(struct work *w, const struct frel *f)
+{
+	size_t mask = w->nrelh - 1, i = rel_hash(f) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		const struct frel *g;
+
+		if (w->relh[i] == 0)
+			return &w->relh[i];
+		g = &w->fr[w->relh[i] - 1];
+		if (g->rel == f->rel &&
+		    memcmp(g->args, f->args, sizeof(f->args)) == 0)
+			return &w->relh[i];
+	}
+}
+
+/* Make room in the set for one more relation (kept at most half full). */
+static void rel_room(struct work *w)
+{
+	size_t n = w->nrelh ? w->nrelh : 64;
+
+	while (2 * (w->nfr + 1) > n)
+		n *= 2;
+	if (n == w->nrelh)
+		return;
+	if (n > w->cap_relh) {
+		free(w->relh);
+		w->relh = xmalloc(n * sizeof(*w->relh));
+		w->cap_relh = n;
+	}
+	w->nrelh = n;
+	memset(w->relh, 0, n * sizeof(*w->relh));
+	for (size_t k = 0; k < w->nfr; k++)
+		*rel_slot(w, &w->fr[k]) = k + 1;
+}
+
 static void bind_relations(struct work *w)
 {
 	if (w->npr > 0)
@@ -1250,7 +1408,7 @@ static void bind_relations(struct work *w)
 		struct frel f;
 		unsigned have = 0;
 		const char *miss = NULL;
-		size_t k;
+		size_t k, *slot;
 
 		f.rule = p->rule;
 		f.obj = NULL;
@@ -1286,11 +1444,9 @@ static void bind_relations(struct work *w)
 			      p->rule->name, miss);
 			continue;
 		}
-		for (k = 0; k < w->nfr; k++)
-			if (w->fr[k].rel == f.rel &&
-			    memcmp(w->fr[k].args, f.args, sizeof(f.args)) == 0)
-				break;
-		if (k < w->nfr) {
+		rel_room(w);
+		slot = rel_slot(w, &f);
+		if (*slot) {
 			TRACE(w, "relation %s from rule %s: duplicate of one "
 			      "found before", sc->name, p->rule->name);
 			continue;
@@ -1300,6 +1456,7 @@ static void bind_relations(struct work *w)
 			w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
 					 sizeof(*w->fr));
 		w->fr[w->nfr++] = f;
+		*slot = w->nfr;
 	}
 	w->npr = 0;
 }
@@ -1416,16 +1573,98 @@ static void set_canon(struct ent *x, struct buf *b)
 	x->canon_set = 1;
 }
 
-static void acronyms(struct work *w)
+/* An acronym glossed inline, for acronyms(). */
+struct gloss {
+	size_t acr, acrn;      /* the acronym: bytes of the text */
+	size_t full, fulln;    /* its expansion: bytes of the gloss buffer */
+	size_t as;             /* the acronym's start (code points) */
+	size_t glend;          /* where the gloss ends (code points) */
+	size_t xstart;         /* its ORG's start */
+	size_t a;              /* its acronym's number */
+};
+
+/* A trace line of acronyms(), told in the order of the glosses. */
+struct gev {
+	size_t g;              /* the gloss */
+	size_t k;              /* 0: a removal, in order; 1 + the ORG */
+	size_t seq;
+	size_t off, n;         /* the line, in the event buffer */
+};
+
+static int cmp_gev(const void *a, const void *b)
 {
-	struct buf full = BUF_INIT, nc = BUF_INIT;
-	size_t i, k;
+	const struct gev *x = a, *y = b;
+
+	if (x->g != y->g)
+		return x->g < y->g ? -1 : 1;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+struct gstate {
+	struct gloss *g;
+	size_t ng;
+	size_t *acrs;          /* per distinct acronym: its first gloss */
+	size_t nacrs;
+	size_t *byacr;         /* the glosses by acronym, then in order */
+	size_t *acr_at;        /* per acronym: its first in byacr, and one
+				* past its last at acr_at[a + 1] */
+	uint64_t *acr_bg;      /* per acronym: 64 bits of bigrams, so that
+				* most acronyms need no search in an ORG */
+	size_t *gone_at;       /* per entity: the gloss that removed it, or
+				* SIZE_MAX */
+	struct buf full;       /* the expansions */
+	struct gev *ev;        /* with --trace */
+	size_t nev;
+	struct buf evtext;
+};
+
+static void gev_add(struct work *w, struct gstate *st, size_t g, size_t k,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void gev_add(struct work *w, struct gstate *st, size_t g, size_t k,
+		    const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	if (!w->r->opts.trace || w->r->opts.log == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if ((st->nev & (st->nev + 1)) == 0 || st->nev == 0)
+		st->ev = xrealloc(st->ev, (2 * st->nev + 2) * sizeof(*st->ev));
+	st->ev[st->nev] = (struct gev){ g, k, st->nev, st->evtext.n,
+					(size_t)n };
+	st->nev++;
+	buf_add(&st->evtext, line, (size_t)n);
+}
+
+static uint64_t bg64(const char *s, size_t n);
+
+/*
+ * The glosses of the document, in the order of their ORGs (by start):
+ * each removes the entities that merely repeat the acronym right after
+ * its ORG. Depends on the text and the entities, not on canonical forms.
+ */
+static void find_glosses(struct work *w, struct gstate *st)
+{
+	size_t i;
 
 	sort_live(w);
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
-		size_t tn, bs, be, p, q, glend, as, ae;
+		size_t tn, bs, be, p, q, glend, as, ae, fe, a, f0;
 		const char *t, *text = w->d->text, *lp, *rp;
+		struct gloss *g;
 		long dup;
 
 		if (x->type != RT_ORG || x->removed)
@@ -1457,66 +1696,208 @@ static void acronyms(struct work *w)
 		}
 		if (!is_acronym(text + p + 1, q - p - 1))
 			continue;
-		buf_reset(&full);
-		{
-			size_t fe = p;
-
-			while (fe > bs && text[fe - 1] == ' ')
-				fe--;
-			if (expand_initials(text + bs, fe - bs, text + p + 1,
-					    q - p - 1, &full) < 0)
-				continue;
-		}
+		fe = p;
+		while (fe > bs && text[fe - 1] == ' ')
+			fe--;
+		f0 = st->full.n;
+		if (expand_initials(text + bs, fe - bs, text + p + 1,
+				    q - p - 1, &st->full) < 0)
+			continue;
 		as = w_cp(w, p + 1);
 		ae = w_cp(w, q);
 		/* the gloss is not a second mention */
 		if (glend > be) {
 			while ((dup = exact(w, as, ae, ~0u)) >= 0) {
 				w->e[dup].removed = 1;
-				TRACE(w, "%s %zu-%zu removed: an acronym glossed "
-				      "after its full form", type_name(&w->e[dup]),
-				      as, ae);
+				w->nremoved++;
+				st->gone_at[dup] = st->ng;
+				gev_add(w, st, st->ng, 0, "%s %zu-%zu removed: an "
+					"acronym glossed after its full form",
+					type_name(&w->e[dup]), as, ae);
 			}
 		}
-		glend = w_cp(w, glend);
-		for (k = 0; k < w->ne; k++) {
-			struct ent *y = &w->e[k];
-			size_t cn, rest, an = q - p - 1;
-			const char *c;
+		if ((st->ng & (st->ng + 1)) == 0 || st->ng == 0)
+			st->g = xrealloc(st->g, (2 * st->ng + 2) *
+					 sizeof(*st->g));
+		g = &st->g[st->ng];
+		*g = (struct gloss){ p + 1, q - p - 1, f0, st->full.n - f0,
+				     as, w_cp(w, glend), x->start, 0 };
+		/* the same acronym glossed before */
+		for (a = 0; a < st->nacrs; a++) {
+			const struct gloss *h = &st->g[st->acrs[a]];
+
+			if (h->acrn == g->acrn &&
+			    memcmp(text + h->acr, text + g->acr, g->acrn) == 0)
+				break;
+		}
+		if (a == st->nacrs) {
+			if ((st->nacrs & (st->nacrs + 1)) == 0 || st->nacrs == 0)
+				st->acrs = xrealloc(st->acrs, (2 * st->nacrs + 2) *
+						    sizeof(*st->acrs));
+			st->acrs[st->nacrs++] = st->ng;
+		}
+		g->a = a;
+		st->ng++;
+	}
+	/* each acronym's glosses, in order (a counting sort) */
+	st->acr_at = xcalloc(st->nacrs + 1, sizeof(*st->acr_at));
+	st->byacr = xmalloc((st->ng + 1) * sizeof(*st->byacr));
+	st->acr_bg = xcalloc(st->nacrs + 1, sizeof(*st->acr_bg));
+	for (i = 0; i < st->ng; i++)
+		st->acr_at[st->g[i].a + 1]++;
+	for (i = 0; i < st->nacrs; i++)
+		st->acr_at[i + 1] += st->acr_at[i];
+	for (i = 0; i < st->ng; i++)
+		st->byacr[st->acr_at[st->g[i].a]++] = i;
+	for (i = st->nacrs; i > 0; i--)
+		st->acr_at[i] = st->acr_at[i - 1];
+	st->acr_at[0] = 0;
+	for (i = 0; i < st->nacrs; i++) {
+		const struct gloss *h = &st->g[st->acrs[i]];
+
+		st->acr_bg[i] = bg64(w->d->text + h->acr, h->acrn);
+	}
+}
+
+/* 64 bits of the bigrams of s[0..n): a text whose bits do not cover a
+ * word's does not hold the word. */
+static uint64_t bg64(const char *s, size_t n)
+{
+	uint64_t m = 0;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		m |= (uint64_t)1 << (rules_bigram((unsigned char)s[i],
+						  (unsigned char)s[i + 1]) & 63);
+	return m;
+}
+
+/*
+ * The first gloss from gloss number `from` on that rewrites ORG y (of
+ * index k) whose canonical form is c[0..cn): its acronym stands as a word
+ * in c, it ends before y starts, and it came before y was removed;
+ * SIZE_MAX if none.
+ */
+static size_t next_gloss(struct work *w, struct gstate *st, size_t k,
+			 const char *c, size_t cn, size_t from)
+{
+	const struct ent *y = &w->e[k];
+	size_t best = SIZE_MAX, end = st->gone_at[k];
+	uint64_t have = bg64(c, cn);
+
+	for (size_t a = 0; a < st->nacrs; a++) {
+		const struct gloss *h = &st->g[st->acrs[a]];
+		size_t lo = st->acr_at[a], hi = st->acr_at[a + 1];
+
+		if ((st->acr_bg[a] & ~have) ||
+		    find_word(c, cn, w->d->text + h->acr, h->acrn) < 0)
+			continue;
+		/* its first gloss from `from` on */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (st->byacr[mid] < from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* glosses are in the order of their ORGs' starts, and a gloss
+		 * ends after its ORG starts: none past y's start applies */
+		for (; lo < st->acr_at[a + 1]; lo++) {
+			size_t j = st->byacr[lo];
+			const struct gloss *g = &st->g[j];
+
+			if (j >= best || j >= end || g->xstart > y->start)
+				break;
+			if (g->glend <= y->start) {
+				best = j;
+				break;
+			}
+		}
+	}
+	return best;
+}
+
+/*
+ * Acronyms glossed inline: every ORG that starts after a gloss and whose
+ * canonical form holds the acronym as a word gets the expansion instead;
+ * glosses apply in order, each to the canonical form the earlier ones
+ * left. Done ORG by ORG, each looking only at the glosses of the acronyms
+ * it holds, so that a long document with many glosses stays linear.
+ */
+static void acronyms(struct work *w)
+{
+	struct gstate st;
+	struct buf nc = BUF_INIT;
+	size_t k;
+
+	memset(&st, 0, sizeof(st));
+	buf_init(&st.full);
+	buf_init(&st.evtext);
+	st.gone_at = xmalloc((w->ne + 1) * sizeof(*st.gone_at));
+	for (k = 0; k < w->ne; k++)
+		st.gone_at[k] = SIZE_MAX;
+	find_glosses(w, &st);
+	for (k = 0; k < w->ne && st.ng > 0; k++) {
+		struct ent *y = &w->e[k];
+		size_t j = 0;
+
+		/* removed before this step: no gloss applies */
+		if (y->type != RT_ORG ||
+		    (y->removed && st.gone_at[k] == SIZE_MAX))
+			continue;
+		for (;;) {
+			size_t cn, rest, an;
+			const char *c = ent_canon(w, y, &cn), *text = w->d->text;
+			const struct gloss *g;
+			const char *full;
 			long at;
 
-			if (y->removed || y->type != RT_ORG || y->start < glend)
-				continue;
-			c = ent_canon(w, y, &cn);
-			at = find_word(c, cn, text + p + 1, an);
-			if (at < 0)
-				continue;
+			j = next_gloss(w, &st, k, c, cn, j);
+			if (j == SIZE_MAX)
+				break;
+			g = &st.g[j];
+			full = st.full.p + g->full;
+			an = g->acrn;
+			at = find_word(c, cn, text + g->acr, an);
 			buf_reset(&nc);
 			buf_add(&nc, c, (size_t)at);
-			buf_add(&nc, full.p, full.n);
+			buf_add(&nc, full, g->fulln);
 			rest = (size_t)at + an;
 			/* "CĐVC Việt Nam" with CĐVC = "Công đoàn Viên chức
 			 * Việt Nam": words the expansion already ends with */
 			for (size_t e2 = cn; e2 > rest; e2--) {
 				if (e2 < cn && c[e2] != ' ')
 					continue;
-				if (c[rest] == ' ' && e2 - rest <= full.n &&
-				    memcmp(full.p + full.n - (e2 - rest - 1),
+				if (c[rest] == ' ' && e2 - rest <= g->fulln &&
+				    memcmp(full + g->fulln - (e2 - rest - 1),
 					   c + rest + 1, e2 - rest - 1) == 0 &&
-				    full.n > e2 - rest - 1 &&
-				    full.p[full.n - (e2 - rest - 1) - 1] == ' ') {
+				    g->fulln > e2 - rest - 1 &&
+				    full[g->fulln - (e2 - rest - 1) - 1] == ' ') {
 					rest = e2;
 					break;
 				}
 			}
 			buf_add(&nc, c + rest, cn - rest);
-			TRACE(w, "ORG %zu-%zu canonical '%.*s' from the "
-			      "acronym glossed at %zu", y->start, y->end,
-			      (int)nc.n, nc.p, as);
+			gev_add(w, &st, j, 1 + k, "ORG %zu-%zu canonical '%.*s' "
+				"from the acronym glossed at %zu", y->start,
+				y->end, (int)nc.n, nc.p, g->as);
 			set_canon(y, &nc);
+			j++;
 		}
 	}
-	buf_release(&full);
+	if (st.nev > 1)
+		qsort(st.ev, st.nev, sizeof(*st.ev), cmp_gev);
+	for (k = 0; k < st.nev; k++)
+		logf_(w, "%.*s", (int)st.ev[k].n, st.evtext.p + st.ev[k].off);
+	free(st.g);
+	free(st.acrs);
+	free(st.acr_at);
+	free(st.byacr);
+	free(st.acr_bg);
+	free(st.gone_at);
+	free(st.ev);
+	buf_release(&st.full);
+	buf_release(&st.evtext);
 	buf_release(&nc);
 }
 
@@ -1738,6 +2119,30 @@ static void doc_step(struct work *w)
 
 /* ---- writing the record -------------------------------------------------------------- */
 
+/*
+ * What this part writes is valid UTF-8 already (the record's text, cut at
+ * code points; canonical forms and values made from it and from rule
+ * files, which are checked when loaded; names of ours), so jansson's
+ * _nocheck calls, which skip checking it again, give the same record.
+ */
+
+/* "T12", "R3": an id of kind c and number n (n >= 0). */
+static void make_id(char *out, char c, long n)
+{
+	char tmp[24];
+	size_t k = 0;
+	unsigned long v = n < 0 ? 0 : (unsigned long)n;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	*out++ = c;
+	while (k)
+		*out++ = tmp[--k];
+	*out = 0;
+}
+
 /* Point an input relation's arguments at the entities now standing for
  * them; 0 if one of them is gone. */
 static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
@@ -1757,7 +2162,7 @@ static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
 			x = w->e[x].replaced_by;
 		if (x < 0 || idof[x] == NULL)
 			return 0;
-		json_object_set_new(args, key, json_string(idof[x]));
+		json_object_set_new_nocheck(args, key, json_string_nocheck(idof[x]));
 	}
 	return 1;
 }
@@ -1783,7 +2188,7 @@ static void write_out(struct work *w)
 				json_object_get(w->e[i].obj, "id"));
 
 			if (id)
-				json_object_set_new(ids, id,
+				json_object_set_new_nocheck(ids, id,
 						    json_integer((json_int_t)i));
 		}
 		if (!w->e[i].removed)
@@ -1799,33 +2204,33 @@ static void write_out(struct work *w)
 		if (x->obj) {
 			o = json_incref(x->obj);
 			if (x->canon_set)
-				json_object_set_new(o, "canonical",
-						    json_string(x->canonical));
+				json_object_set_new_nocheck(o, "canonical",
+						    json_string_nocheck(x->canonical));
 			if (x->value_set)
-				json_object_set_new(o, "value",
-						    json_string(x->value));
+				json_object_set_new_nocheck(o, "value",
+						    json_string_nocheck(x->value));
 			idof[order[i]] = json_string_value(
 				json_object_get(o, "id"));
 			json_array_append_new(ents, o);
 			continue;
 		}
-		snprintf(idbuf, sizeof(idbuf), "T%ld", next_t++);
+		make_id(idbuf, 'T', next_t++);
 		o = json_object();
-		json_object_set_new(o, "id", json_string(idbuf));
+		json_object_set_new_nocheck(o, "id", json_string_nocheck(idbuf));
 		idof[order[i]] = json_string_value(json_object_get(o, "id"));
-		json_object_set_new(o, "type", json_string(type_name(x)));
-		json_object_set_new(o, "start", json_integer((json_int_t)x->start));
-		json_object_set_new(o, "end", json_integer((json_int_t)x->end));
+		json_object_set_new_nocheck(o, "type", json_string_nocheck(type_name(x)));
+		json_object_set_new_nocheck(o, "start", json_integer((json_int_t)x->start));
+		json_object_set_new_nocheck(o, "end", json_integer((json_int_t)x->end));
 		t = span_text(w, x->start, x->end, &tn);
-		json_object_set_new(o, "text", json_stringn(t, tn));
+		json_object_set_new_nocheck(o, "text", json_stringn_nocheck(t, tn));
 		if (x->canonical)
-			json_object_set_new(o, "canonical",
-					    json_string(x->canonical));
+			json_object_set_new_nocheck(o, "canonical",
+					    json_string_nocheck(x->canonical));
 		if (x->value)
-			json_object_set_new(o, "value", json_string(x->value));
+			json_object_set_new_nocheck(o, "value", json_string_nocheck(x->value));
 		if (x->clsname)
-			json_object_set_new(o, "class", json_string(x->clsname));
-		json_object_set_new(o, "source", json_string(x->rule->source));
+			json_object_set_new_nocheck(o, "class", json_string_nocheck(x->clsname));
+		json_object_set_new_nocheck(o, "source", json_string_nocheck(x->rule->source));
 		json_array_append_new(ents, o);
 	}
 	/* input relations: kept, with arguments moved to replacements */
@@ -1859,8 +2264,8 @@ static void write_out(struct work *w)
 			if (f->args[k] >= 0 && x < 0)
 				ok = 0;
 			if (x >= 0)
-				json_object_set_new(args, sc->roles[k],
-						    json_string(idof[x]));
+				json_object_set_new_nocheck(args, sc->roles[k],
+						    json_string_nocheck(idof[x]));
 		}
 		if (!ok) {
 			TRACE(w, "relation %s from rule %s dropped: an "
@@ -1870,15 +2275,15 @@ static void write_out(struct work *w)
 			json_decref(args);
 			continue;
 		}
-		snprintf(idbuf, sizeof(idbuf), "R%ld", next_r++);
-		json_object_set_new(o, "id", json_string(idbuf));
-		json_object_set_new(o, "type", json_string(sc->name));
-		json_object_set_new(o, "args", args);
-		json_object_set_new(o, "source", json_string(f->rule->source));
+		make_id(idbuf, 'R', next_r++);
+		json_object_set_new_nocheck(o, "id", json_string_nocheck(idbuf));
+		json_object_set_new_nocheck(o, "type", json_string_nocheck(sc->name));
+		json_object_set_new_nocheck(o, "args", args);
+		json_object_set_new_nocheck(o, "source", json_string_nocheck(f->rule->source));
 		json_array_append_new(rels, o);
 	}
-	json_object_set_new(w->d->root, "entities", ents);
-	json_object_set_new(w->d->root, "relations", rels);
+	json_object_set_new_nocheck(w->d->root, "entities", ents);
+	json_object_set_new_nocheck(w->d->root, "relations", rels);
 	w->d->next_t = next_t;
 	w->d->next_r = next_r;
 	free(idof);
@@ -1887,6 +2292,45 @@ static void write_out(struct work *w)
 }
 
 /* ---- the stage ------------------------------------------------------------------------- */
+
+/* The literal sets of all pieces, the scans side by side in batches. */
+static void scan_pieces(struct work *w)
+{
+	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
+	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
+	size_t nj = 0, i, k;
+	const char *t;
+	size_t tn;
+
+	for (i = 0; i < w->npieces; i++) {
+		struct piece *p = &w->pieces[i];
+		uint64_t *set = w->litall + i * w->r->litwords;
+
+		memset(set, 0, w->r->litwords * sizeof(*set));
+		low[nj] = 0;
+		jobs[nj++] = (struct scan_job){ w->r->scan_cs, w->d->text + p->bs,
+						p->be - p->bs, set };
+		p->have_cs = 1;
+		if (w->r->any_ci) {
+			w->pc = p;
+			piece_lower(w, &t, &tn);
+			low[nj] = i + 1;
+			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL, tn,
+							set };
+			p->have_ci = 1;
+		}
+		if (nj + 2 > 2 * RULES_SCAN_CHAINS || i + 1 == w->npieces) {
+			/* the lower-cased texts now that lowall is done
+			 * growing for them */
+			for (k = 0; k < nj; k++)
+				if (low[k])
+					jobs[k].s = w->lowall.p +
+						    w->pieces[low[k] - 1].lowoff;
+			rules_scan_jobs(jobs, nj);
+			nj = 0;
+		}
+	}
+}
 
 /* Pieces of a long sentence: cut at the last space before the limit
  * (a text with no space in the second half of the window is not cut). */
@@ -1938,17 +2382,21 @@ static void make_pieces(struct work *w)
 			p->be = w_byte(w, pe);
 			p->lowoff = (size_t)-1;
 			p->lowlen = 0;
-			p->have_bg_text = p->have_bg_low = 0;
+			p->have_cs = p->have_ci = 0;
 			p->has_digit = -1;
 		}
 	}
-	nl = w->npieces * (w->r->nlits + 1) + 1;
+	nl = w->npieces * w->r->litwords + 1;
 	if (nl > w->cap_litall) {
 		free(w->litall);
-		w->litall = xmalloc(nl);
 		w->cap_litall = nl;
+		w->litall = xmalloc(nl * sizeof(*w->litall));
 	}
-	memset(w->litall, -1, nl - 1);
+	/* every piece's literals now, for all the rules: the literals
+	 * sought as is in its text, those sought lower-cased in its
+	 * lower-cased text */
+	if (!w->r->opts.no_prefilter)
+		scan_pieces(w);
 }
 
 static void run_phase(struct work *w, const struct phase *ph)
@@ -1965,6 +2413,14 @@ static void run_phase(struct work *w, const struct phase *ph)
 		for (size_t k = 0; k < ph->n; k++) {
 			const struct rule *ru = &w->r->rules[ph->first + k];
 
+			/* most rules fail on the entities they need: test
+			 * that here, before a call */
+			if (ru->first_ent && !(w->types_present & ru->need_t) &&
+			    !(w->classes_present & ru->need_c) &&
+			    !w->r->opts.no_prefilter) {
+				nplain += ru->plain;
+				continue;
+			}
 			if (!ru->plain && prefilter_ok(w, ru)) {
 				if (!made)
 					shadow_text(w);
@@ -2013,6 +2469,10 @@ static void keep_free(void *arg)
 	free(k->c2b);
 	free(k->b2c);
 	free(k->tmp);
+	bidx_free(&k->ex);
+	bidx_free(&k->sx);
+	free(k->hits);
+	free(k->relh);
 	buf_release(&k->lowall);
 	buf_release(&k->shadow);
 	if (k->md)
@@ -2087,6 +2547,10 @@ static void take_keep(struct work *w, const struct rules *r)
 	w->pieces = k->pieces; w->cap_pieces = k->cap_pieces;
 	w->litall = k->litall; w->cap_litall = k->cap_litall;
 	w->tmp = k->tmp; w->cap_tmp = k->cap_tmp;
+	w->ex = k->ex;
+	w->sx = k->sx;
+	w->hits = k->hits; w->cap_hits = k->cap_hits;
+	w->relh = k->relh; w->cap_relh = k->cap_relh;
 	w->shadow = k->shadow;
 	w->lowall = k->lowall;
 	buf_reset(&w->shadow);
@@ -2108,6 +2572,10 @@ static void give_keep(struct work *w)
 	k->pieces = w->pieces; k->cap_pieces = w->cap_pieces;
 	k->litall = w->litall; k->cap_litall = w->cap_litall;
 	k->tmp = w->tmp; k->cap_tmp = w->cap_tmp;
+	k->ex = w->ex;
+	k->sx = w->sx;
+	k->hits = w->hits; k->cap_hits = w->cap_hits;
+	k->relh = w->relh; k->cap_relh = w->cap_relh;
 	k->shadow = w->shadow;
 	k->lowall = w->lowall;
 }
@@ -2127,6 +2595,8 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	if (d->len > RULES_MAX_TABLE_TEXT)
 		w.c2b = w.b2c = NULL;
 	build_offsets(&w);
+	bidx_reset(&w.ex, w.ncp);
+	bidx_reset(&w.sx, w.ncp);
 	load_input(&w);
 	resolve_input(&w);
 	make_pieces(&w);

@@ -124,6 +124,12 @@ struct clause {
 	uint64_t cmask;
 	int digit;
 	size_t lit0;
+	/* the literals as bits of a piece's literal set: words lw[i] of it
+	 * masked with lm[i], any bit set is enough */
+	uint32_t lw[RULES_MAX_ATOMS];
+	uint64_t lm[RULES_MAX_ATOMS];
+	size_t nlw;
+	int need_cs, need_ci;   /* which scans of the piece it reads */
 };
 
 void rules_clause_fold(struct clause *c);
@@ -152,15 +158,38 @@ struct rule {
 struct lit {
 	char *s;    /* owned; lower-cased for AT_LITCI */
 	size_t n;
-	uint16_t *bg; /* hashes of its n - 1 bigrams (rules_bigram), owned */
+	int ci;     /* sought in the lower-cased text (AT_LITCI) */
 };
 
-/* The hash of a bigram in the 4096-bit bigram sets of the prefilter. */
+/* The hash of a bigram, for quick tests that a text cannot hold a word. */
 static inline unsigned rules_bigram(unsigned char a, unsigned char b)
 {
 	return (((unsigned)a * 0x9Fu) ^ ((unsigned)b * 0x3Bu) ^
 		((unsigned)a >> 3)) & 4095u;
 }
+
+/*
+ * All the literals of one kind (ci: those sought in the lower-cased text)
+ * at once, rules_scan.c: rules_scan() sets bit id of set (a literal set,
+ * (nlits + 63) / 64 words) for every literal id of that kind that occurs
+ * in s[0..n).
+ */
+struct lit_scan;
+struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
+				  int ci);
+void rules_scan_free(struct lit_scan *sc);
+void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
+		uint64_t *set);
+/* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do
+ * not wait on each other, so the table loads overlap). */
+#define RULES_SCAN_CHAINS 4
+struct scan_job {
+	const struct lit_scan *sc;
+	const char *s;
+	size_t n;
+	uint64_t *set;
+};
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs);
 
 struct phase {
 	char *name;          /* display path of the file, owned */
@@ -188,6 +217,8 @@ struct rules {
 	size_t nclasses;
 	struct lit *lits;    /* prefilter literals, deduplicated */
 	size_t nlits;
+	size_t litwords;     /* 64-bit words of a literal set */
+	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */
 };

@@ -592,10 +592,6 @@ struct reqset {
 	size_t n;
 };
 
-/* Literals longer than this keep their bigrams in text order (the order
- * is a speed matter only; literals are words and short phrases). */
-#define RULES_MAX_LIT_ORDER 256
-
 struct px {
 	struct loader *L;
 	const struct exp *x;
@@ -604,62 +600,14 @@ struct px {
 	int giveup;         /* syntax the extractor does not follow */
 };
 
-/* How rare a bigram of text is likely to be: the bytes that tell one
- * accented letter from another, capitals and digits first; a space or a
- * pair of plain lower-case letters last. */
-static int bigram_rarity(unsigned char a, unsigned char b)
-{
-	if (a == ' ' || b == ' ')
-		return 0;
-	if (a >= 0x80 && a < 0xC0 && b >= 0x80 && b < 0xC0)
-		return 4;
-	if ((a >= 'A' && a <= 'Z') || (b >= 'A' && b <= 'Z') ||
-	    (a >= '0' && a <= '9') || (b >= '0' && b <= '9'))
-		return 3;
-	if (a >= 0xC0 && b >= 0x80 && b < 0xC0)
-		return 2;
-	if (a >= 0x80 || b >= 0x80)
-		return 1;
-	return 1;
-}
-
-/* The prefilter gives up at the first bigram missing from a text: order
- * a literal's bigram hashes (all must be present, so any order says the
- * same) rarest first. */
-static void bigram_order(uint16_t *bg, const char *s, size_t n)
-{
-	int rank[RULES_MAX_LIT_ORDER];
-	size_t m = n > 0 ? n - 1 : 0;
-
-	if (m > RULES_MAX_LIT_ORDER)
-		return;
-	for (size_t i = 0; i < m; i++)
-		rank[i] = bigram_rarity((unsigned char)s[i],
-					(unsigned char)s[i + 1]);
-	for (size_t i = 1; i < m; i++)
-		for (size_t j = i; j > 0 && rank[j] > rank[j - 1]; j--) {
-			int t = rank[j];
-			uint16_t h = bg[j];
-
-			rank[j] = rank[j - 1];
-			rank[j - 1] = t;
-			bg[j] = bg[j - 1];
-			bg[j - 1] = h;
-		}
-}
-
-static int lit_index(struct rules *r, const char *s, size_t n)
+static int lit_index(struct rules *r, const char *s, size_t n, int ci)
 {
 	for (size_t i = 0; i < r->nlits; i++)
-		if (r->lits[i].n == n && memcmp(r->lits[i].s, s, n) == 0)
+		if (r->lits[i].n == n && r->lits[i].ci == ci &&
+		    memcmp(r->lits[i].s, s, n) == 0)
 			return (int)i;
 	r->lits = xrealloc(r->lits, (r->nlits + 1) * sizeof(*r->lits));
-	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, NULL };
-	r->lits[r->nlits].bg = xmalloc((n ? n : 1) * sizeof(uint16_t));
-	for (size_t i = 0; i + 1 < n; i++)
-		r->lits[r->nlits].bg[i] = (uint16_t)rules_bigram(
-			(unsigned char)s[i], (unsigned char)s[i + 1]);
-	bigram_order(r->lits[r->nlits].bg, s, n);
+	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, ci };
 	return (int)r->nlits++;
 }
 
@@ -714,12 +662,12 @@ static void flush_lit(struct px *P, struct reqset *rs, struct buf *run,
 	if (ci) {
 		values_lower(run->p, run->n, &low);
 		c.a[0].kind = AT_LITCI;
-		c.a[0].id = lit_index(P->L->r, low.p, low.n);
+		c.a[0].id = lit_index(P->L->r, low.p, low.n, 1);
 		P->L->r->any_ci = 1;
 		buf_release(&low);
 	} else {
 		c.a[0].kind = AT_LIT;
-		c.a[0].id = lit_index(P->L->r, run->p, run->n);
+		c.a[0].id = lit_index(P->L->r, run->p, run->n, 0);
 	}
 	set_add(P, rs, &c);
 	buf_reset(run);
@@ -802,7 +750,7 @@ static void class_chars(struct px *P, const char *s, size_t n, int ci,
 		else
 			buf_add(&one, cp, len);
 		c.a[c.n].kind = ci ? AT_LITCI : AT_LIT;
-		c.a[c.n].id = lit_index(P->L->r, one.p, one.n);
+		c.a[c.n].id = lit_index(P->L->r, one.p, one.n, ci);
 		if (ci)
 			P->L->r->any_ci = 1;
 		for (k = 0; k < c.n; k++)
@@ -1043,8 +991,25 @@ void rules_clause_fold(struct clause *c)
 		c->a[n++] = *a;
 	}
 	c->lit0 = n;
-	for (size_t i = 0; i < nl; i++)
+	c->nlw = 0;
+	c->need_cs = c->need_ci = 0;
+	for (size_t i = 0; i < nl; i++) {
+		uint32_t wd = (uint32_t)(lits[i].id >> 6);
+		size_t k;
+
 		c->a[n++] = lits[i];
+		for (k = 0; k < c->nlw && c->lw[k] != wd; k++)
+			;
+		if (k == c->nlw) {
+			c->lw[c->nlw] = wd;
+			c->lm[c->nlw++] = 0;
+		}
+		c->lm[k] |= (uint64_t)1 << (lits[i].id & 63);
+		if (lits[i].kind == AT_LITCI)
+			c->need_ci = 1;
+		else
+			c->need_cs = 1;
+	}
 }
 
 static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
@@ -2320,6 +2285,9 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	}
 	if (r->opts.stats)
 		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
+	r->litwords = (r->nlits + 63) / 64;
+	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0);
+	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1);
 	return r;
 }
 
@@ -2350,10 +2318,10 @@ void rules_free(struct rules *r)
 	for (k = 0; k < r->nclasses; k++)
 		free(r->classes[k]);
 	free(r->classes);
-	for (k = 0; k < r->nlits; k++) {
+	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
-		free(r->lits[k].bg);
-	}
+	rules_scan_free(r->scan_cs);
+	rules_scan_free(r->scan_ci);
 	free(r->lits);
 	free(r);
 }

@@ -5,6 +5,7 @@
  * the field out rather than guess.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +18,36 @@
  * or a date but an id, and reading it would overflow. */
 #define VALUES_MAX_DIGITS 15
 
+/*
+ * utf8proc's lower case of the code points below this, in a table made
+ * once: Latin, Vietnamese (U+1EA0..U+1EF9), Greek, Cyrillic; the two- and
+ * three-byte forms of them are decoded here without a call.
+ */
+#define VALUES_LOWER_TAB 0x2000
+static int32_t lower_tab[VALUES_LOWER_TAB];
+static pthread_once_t lower_once = PTHREAD_ONCE_INIT;
+
+static void lower_init(void)
+{
+	for (int32_t c = 0; c < VALUES_LOWER_TAB; c++)
+		lower_tab[c] = utf8proc_tolower(c);
+}
+
+static inline int cont(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
 void values_lower(const char *s, size_t n, struct buf *out)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, k;
 	int32_t cp;
 
+	pthread_once(&lower_once, lower_init);
 	buf_grow(out, n);
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = u[i];
 
 		/* ASCII, most of the bytes even of Vietnamese text, needs no
 		 * decoding: utf8proc lower-cases it as this does */
@@ -36,12 +59,41 @@ void values_lower(const char *s, size_t n, struct buf *out)
 			i++;
 			continue;
 		}
-		k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-		if (cp < 0)
-			buf_add(out, s + i, k);
-		else
-			buf_add_cp(out, (unsigned)utf8proc_tolower(cp));
+		/* well-formed two-byte forms, and E1 xx xx (U+1000..U+1FFF),
+		 * as utf8_decode reads them */
+		if (c >= 0xC2 && c < 0xE0 && i + 1 < n && cont(u[i + 1])) {
+			cp = lower_tab[((c & 0x1F) << 6) | (u[i + 1] & 0x3F)];
+			k = 2;
+		} else if (c == 0xE1 && i + 2 < n && cont(u[i + 1]) &&
+			   cont(u[i + 2])) {
+			cp = lower_tab[0x1000 | ((u[i + 1] & 0x3F) << 6) |
+				       (u[i + 2] & 0x3F)];
+			k = 3;
+		} else {
+			k = utf8_decode(u + i, n - i, &cp);
+			if (cp < 0) {
+				buf_add(out, s + i, k);
+				i += k;
+				continue;
+			}
+			cp = cp < VALUES_LOWER_TAB ? lower_tab[cp] :
+						     utf8proc_tolower(cp);
+		}
 		i += k;
+		if (out->n + 4 >= out->cap)
+			buf_grow(out, 4);
+		if (cp < 0x80) {
+			out->p[out->n++] = (char)cp;   /* U+0130 -> i */
+		} else if (cp < 0x800) {
+			out->p[out->n++] = (char)(0xC0 | (cp >> 6));
+			out->p[out->n++] = (char)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			out->p[out->n++] = (char)(0xE0 | (cp >> 12));
+			out->p[out->n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+			out->p[out->n++] = (char)(0x80 | (cp & 0x3F));
+		} else {
+			buf_add_cp(out, (unsigned)cp);
+		}
 	}
 	if (out->p)
 		out->p[out->n] = '\0';

@@ -1,7 +1,8 @@
 /*
  * test_rules.c: unit tests of the rule engine: the value functions of
  * templates, the rule parser's error messages and positions, and conflict
- * resolution between candidates. Rule files are written to a temporary
+ * resolution between candidates, the prefilter's literal scan against a
+ * plain search. Rule files are written to a temporary
  * folder; nothing here needs the data folder.
  */
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "doc.h"
 #include "rules.h"
+#include "rules_int.h"
 #include "t.h"
 #include "values.h"
 
@@ -106,6 +108,14 @@ static void test_values(void)
 	buf_reset(&b);
 	values_lower("Phó CHỦ TỊCH", strlen("Phó CHỦ TỊCH"), &b);
 	CHECK_STR("lower", b.p, b.n, "phó chủ tịch");
+	buf_reset(&b);
+	/* the table's forms and the rest: Ă Đ Ẫ Ω Ж, U+0130 and the Kelvin
+	 * sign lower to ASCII, U+023A to three bytes, a stray byte as is */
+	values_lower("\xC4\x82\xC4\x90\xE1\xBA\xAA\xCE\xA9\xD0\x96 "
+		     "\xC4\xB0\xE2\x84\xAA \xC8\xBA \xFF\xE1\xBA", 24, &b);
+	CHECK_STR("lower: forms", b.p, b.n,
+		  "\xC4\x83\xC4\x91\xE1\xBA\xAB\xCF\x89\xD0\xB6 ik "
+		  "\xE2\xB1\xA5 \xFF\xE1\xBA");
 	buf_release(&b);
 }
 
@@ -272,6 +282,79 @@ static void test_conflicts(void)
 	free(o);
 }
 
+static unsigned next_rand(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+/* The literal scan finds exactly the literals a plain search finds: over
+ * random texts of the literals' own bytes (overlaps, prefixes, suffixes,
+ * multi-byte letters), one at a time and side by side, in both kinds. */
+static void test_scan(void)
+{
+	static const char *const words[] = {
+		"nh", "ng", "nghiệp", "hiệp", "Đ", "đ", "ại", "Đại", ",", "và",
+		"a", "aa", "aaa", "tỉnh", "thành", "TP", "ành", "\xE1\xBA",
+		"20", "19", "(", ")", "chương trình", "trình"
+	};
+	size_t nw = sizeof(words) / sizeof(words[0]), i, k, bad = 0, r;
+	struct lit lits[sizeof(words) / sizeof(words[0])];
+	struct lit_scan *sc[2];
+	const char *alpha[] = { "n", "h", "g", "i", "ệ", "p", "Đ", "đ", "ạ",
+				"à", "a", ",", " ", "t", "ỉ", "T", "P", "2",
+				"0", "1", "9", "(", ")", "\xE1", "\xBA", "c",
+				"ư", "ơ", "r", "v", "x" };
+	unsigned seed = 12345;
+
+	for (i = 0; i < nw; i++)
+		lits[i] = (struct lit){ (char *)words[i], strlen(words[i]),
+					(int)(i % 3 == 0) };
+	sc[0] = rules_scan_build(lits, nw, 0);
+	sc[1] = rules_scan_build(lits, nw, 1);
+	for (r = 0; r < 400; r++) {
+		char text[4][200];
+		uint64_t one[4] = { 0 }, jobs_set[4] = { 0 }, want[4] = { 0 };
+		struct scan_job jobs[4];
+
+		for (k = 0; k < 4; k++) {
+			size_t len = 0, n;
+
+			n = next_rand(&seed) % 32;
+			while (n--) {
+				const char *a = alpha[next_rand(&seed) %
+						      (sizeof(alpha) /
+						       sizeof(alpha[0]))];
+
+				memcpy(text[k] + len, a, strlen(a));
+				len += strlen(a);
+			}
+			for (i = 0; i < nw; i++)
+				if (lits[i].n == 0 ||
+				    (lits[i].n <= len &&
+				     memmem(text[k], len, lits[i].s, lits[i].n)))
+					want[k] |= (uint64_t)1 << i;
+			rules_scan(sc[k & 1], text[k], len, &one[k]);
+			jobs[k] = (struct scan_job){ sc[k & 1], text[k], len,
+						     &jobs_set[k] };
+		}
+		rules_scan_jobs(jobs, r % 4 + 1);
+		for (k = 0; k < 4; k++) {
+			uint64_t kind = 0;
+
+			for (i = 0; i < nw; i++)
+				if (lits[i].ci == (int)(k & 1))
+					kind |= (uint64_t)1 << i;
+			bad += one[k] != (want[k] & kind);
+			if (k <= r % 4)
+				bad += jobs_set[k] != (want[k] & kind);
+		}
+	}
+	CHECK("literal scan finds what a search finds", bad == 0);
+	rules_scan_free(sc[0]);
+	rules_scan_free(sc[1]);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -281,6 +364,7 @@ int main(void)
 	test_values();
 	test_parser();
 	test_conflicts();
+	test_scan();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		return 1;
