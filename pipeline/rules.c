@@ -2167,6 +2167,82 @@ static int remap_input_rel(struct work *w, json_t *rel, json_t *ids,
 	return 1;
 }
 
+/*
+ * A relation all of whose arguments another of its type also has, with
+ * more (meets A B beside meets A B on a date at a place, found by two
+ * rules), says less about the same mentions: it goes. Relations of one
+ * type that share their first two arguments are compared pairwise; input
+ * relations are left as they are.
+ */
+static int cmp_subsume(const void *a, const void *b, void *arg)
+{
+	const struct frel *fr = arg;
+	const struct frel *x = &fr[*(const size_t *)a];
+	const struct frel *y = &fr[*(const size_t *)b];
+
+	if (x->rel != y->rel)
+		return x->rel < y->rel ? -1 : 1;
+	for (int k = 0; k < 2; k++)
+		if (x->args[k] != y->args[k])
+			return x->args[k] < y->args[k] ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 :
+	       *(const size_t *)a > *(const size_t *)b;
+}
+
+/* 1 if every argument of x is y's and y has one more. */
+static int subsumed(const struct frel *x, const struct frel *y)
+{
+	int more = 0;
+
+	for (size_t k = 0; k < RULES_MAX_ROLES; k++) {
+		if (x->args[k] >= 0 && x->args[k] != y->args[k])
+			return 0;
+		more |= x->args[k] < 0 && y->args[k] >= 0;
+	}
+	return more;
+}
+
+static void subsume_relations(struct work *w)
+{
+	size_t *ix, n = 0, i, j, k, out;
+	unsigned char *drop;
+
+	if (w->nfr < 2)
+		return;
+	ix = xmalloc(w->nfr * sizeof(*ix));
+	drop = xcalloc(w->nfr, 1);
+	for (i = 0; i < w->nfr; i++)
+		if (w->fr[i].rule != NULL)
+			ix[n++] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_subsume, w->fr);
+	for (i = 0; i < n; i = j) {
+		const struct frel *a = &w->fr[ix[i]];
+
+		for (j = i + 1; j < n && w->fr[ix[j]].rel == a->rel &&
+		     w->fr[ix[j]].args[0] == a->args[0] &&
+		     w->fr[ix[j]].args[1] == a->args[1]; j++)
+			;
+		for (k = i; k < j; k++)
+			for (size_t m = i; m < j && !drop[ix[k]]; m++)
+				if (m != k && !drop[ix[m]] &&
+				    subsumed(&w->fr[ix[k]], &w->fr[ix[m]])) {
+					drop[ix[k]] = 1;
+					TRACE(w, "relation %s from rule %s: "
+					      "dropped, rule %s found it with "
+					      "more arguments",
+					      rules_relations[w->fr[ix[k]].rel].name,
+					      w->fr[ix[k]].rule->name,
+					      w->fr[ix[m]].rule->name);
+				}
+	}
+	for (i = out = 0; i < w->nfr; i++)
+		if (!drop[i])
+			w->fr[out++] = w->fr[i];
+	w->nfr = out;
+	free(ix);
+	free(drop);
+}
+
 static void write_out(struct work *w)
 {
 	json_t *old = doc_array(w->d, "entities", 0);
@@ -2605,6 +2681,7 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 			run_phase(&w, &r->phases[i]);
 	if (!r->opts.no_doc_step)
 		doc_step(&w);
+	subsume_relations(&w);
 	write_out(&w);
 	for (i = 0; i < w.ne; i++)
 		free_ent(&w.e[i]);
