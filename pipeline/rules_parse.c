@@ -123,6 +123,9 @@ struct loader {
 	char **known;       /* gazetteer classes that exist, or NULL */
 	size_t nknown;
 	int classes_known;
+	size_t *lith;       /* prefilter literals by hash: id + 1, 0 empty */
+	size_t lithcap;     /* slots (a power of two), or 0 */
+	size_t litcap;      /* room in r->lits */
 };
 
 static void keep(struct loader *L, char *p)
@@ -600,15 +603,61 @@ struct px {
 	int giveup;         /* syntax the extractor does not follow */
 };
 
-static int lit_index(struct rules *r, const char *s, size_t n, int ci)
+/*
+ * The id of a prefilter literal, a new one for a literal not seen yet (ids
+ * in order of first use). The default rules hold thousands of literals
+ * and ask for one tens of thousands of times: a hash table of ids, not a
+ * walk over the list.
+ */
+#define RULES_LIT_HASH_MIN 1024   /* first table size; doubled at half full */
+
+static size_t lit_hash(const char *s, size_t n, int ci)
 {
-	for (size_t i = 0; i < r->nlits; i++)
-		if (r->lits[i].n == n && r->lits[i].ci == ci &&
-		    memcmp(r->lits[i].s, s, n) == 0)
-			return (int)i;
-	r->lits = xrealloc(r->lits, (r->nlits + 1) * sizeof(*r->lits));
+	size_t h = 14695981039346656037ULL ^ (size_t)(ci != 0);
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void lit_rehash(struct loader *L, size_t cap)
+{
+	const struct rules *r = L->r;
+
+	free(L->lith);
+	L->lith = xcalloc(cap, sizeof(*L->lith));
+	L->lithcap = cap;
+	for (size_t i = 0; i < r->nlits; i++) {
+		size_t j = lit_hash(r->lits[i].s, r->lits[i].n, r->lits[i].ci) &
+			   (cap - 1);
+
+		while (L->lith[j] != 0)
+			j = (j + 1) & (cap - 1);
+		L->lith[j] = i + 1;
+	}
+}
+
+static int lit_index(struct loader *L, const char *s, size_t n, int ci)
+{
+	struct rules *r = L->r;
+	size_t j;
+
+	if (2 * (r->nlits + 1) > L->lithcap)
+		lit_rehash(L, L->lithcap ? 2 * L->lithcap : RULES_LIT_HASH_MIN);
+	j = lit_hash(s, n, ci) & (L->lithcap - 1);
+	for (; L->lith[j] != 0; j = (j + 1) & (L->lithcap - 1)) {
+		const struct lit *t = &r->lits[L->lith[j] - 1];
+
+		if (t->n == n && t->ci == ci && memcmp(t->s, s, n) == 0)
+			return (int)(L->lith[j] - 1);
+	}
+	if (r->nlits == L->litcap) {
+		L->litcap = L->litcap ? 2 * L->litcap : 64;
+		r->lits = xrealloc(r->lits, L->litcap * sizeof(*r->lits));
+	}
 	r->lits[r->nlits] = (struct lit){ xstrndup(s, n), n, ci };
-	return (int)r->nlits++;
+	L->lith[j] = ++r->nlits;
+	return (int)(r->nlits - 1);
 }
 
 /* How much a clause narrows the search: entity atoms are cheap and
@@ -662,12 +711,12 @@ static void flush_lit(struct px *P, struct reqset *rs, struct buf *run,
 	if (ci) {
 		values_lower(run->p, run->n, &low);
 		c.a[0].kind = AT_LITCI;
-		c.a[0].id = lit_index(P->L->r, low.p, low.n, 1);
+		c.a[0].id = lit_index(P->L, low.p, low.n, 1);
 		P->L->r->any_ci = 1;
 		buf_release(&low);
 	} else {
 		c.a[0].kind = AT_LIT;
-		c.a[0].id = lit_index(P->L->r, run->p, run->n, 0);
+		c.a[0].id = lit_index(P->L, run->p, run->n, 0);
 	}
 	set_add(P, rs, &c);
 	buf_reset(run);
@@ -750,7 +799,7 @@ static void class_chars(struct px *P, const char *s, size_t n, int ci,
 		else
 			buf_add(&one, cp, len);
 		c.a[c.n].kind = ci ? AT_LITCI : AT_LIT;
-		c.a[c.n].id = lit_index(P->L->r, one.p, one.n, ci);
+		c.a[c.n].id = lit_index(P->L, one.p, one.n, ci);
 		if (ci)
 			P->L->r->any_ci = 1;
 		for (k = 0; k < c.n; k++)
@@ -2266,6 +2315,7 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	for (k = 0; k < L.nknown; k++)
 		free(L.known[k]);
 	free(L.known);
+	free(L.lith);
 	for (k = 0; k < L.nbufs; k++)
 		free(L.bufs[k]);
 	free(L.bufs);
