@@ -1549,8 +1549,35 @@ static void compile_rule(struct loader *L, struct prule *pr)
 	r->rules = xrealloc(r->rules, (r->nrules + 1) * sizeof(*r->rules));
 	ru = &r->rules[r->nrules];
 	memset(ru, 0, sizeof(*ru));
-	ru->re = pcre2_compile((PCRE2_SPTR)(x.out.p ? x.out.p : ""), x.out.n,
-			       PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
+	/* With a start hint, the pattern is compiled once, hint in front: the
+	 * hint is checked alone (it is small) to hold no group, so that group
+	 * numbers stay those of the rule. Without one, or when that fails,
+	 * the rule as written is compiled, and its errors reported. */
+	if (!r->opts.no_prefilter) {
+		size_t hn;
+		char *h = start_hint(x.out.p, x.out.n, &hn);
+
+		if (h != NULL) {
+			pcre2_code *ho = pcre2_compile((PCRE2_SPTR)h, hn - x.out.n,
+						       PCRE2_UTF | PCRE2_UCP,
+						       &errcode, &erroff, NULL);
+			uint32_t hc = 1;
+
+			if (ho != NULL)
+				pcre2_pattern_info(ho, PCRE2_INFO_CAPTURECOUNT,
+						   &hc);
+			pcre2_code_free(ho);
+			if (hc == 0)
+				ru->re = pcre2_compile((PCRE2_SPTR)h, hn,
+						       PCRE2_UTF | PCRE2_UCP,
+						       &errcode, &erroff, NULL);
+			free(h);
+		}
+	}
+	if (ru->re == NULL)
+		ru->re = pcre2_compile((PCRE2_SPTR)(x.out.p ? x.out.p : ""),
+				       x.out.n, PCRE2_UTF | PCRE2_UCP, &errcode,
+				       &erroff, NULL);
 	if (ru->re == NULL) {
 		PCRE2_UCHAR msg[256];
 		struct origin o = origin_of(&x, erroff);
@@ -1558,27 +1585,6 @@ static void compile_rule(struct loader *L, struct prule *pr)
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
 		errorf(L, &o, "%s", (char *)msg);
 		goto out;
-	}
-	if (!r->opts.no_prefilter) {
-		size_t hn;
-		char *h = start_hint(x.out.p, x.out.n, &hn);
-		pcre2_code *re2 = NULL;
-		uint32_t c1 = 0, c2 = 1;
-
-		if (h != NULL)
-			re2 = pcre2_compile((PCRE2_SPTR)h, hn, PCRE2_UTF |
-					    PCRE2_UCP, &errcode, &erroff, NULL);
-		if (re2 != NULL) {
-			pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &c1);
-			pcre2_pattern_info(re2, PCRE2_INFO_CAPTURECOUNT, &c2);
-		}
-		if (re2 != NULL && c1 == c2) {
-			pcre2_code_free(ru->re);
-			ru->re = re2;
-		} else {
-			pcre2_code_free(re2);
-		}
-		free(h);
 	}
 	ru->jit = pcre2_jit_compile(ru->re, PCRE2_JIT_COMPLETE) == 0;
 	pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ru->ngroups);
