@@ -170,23 +170,29 @@ json_t *doc_array(struct doc *d, const char *key, int create)
  */
 #define DOC_ID_MAX 1000000000000L
 
+long doc_id_next(const char *s, char c, long next)
+{
+	long v;
+	char *end;
+
+	if (s == NULL || s[0] != c)
+		return next;
+	v = strtol(s + 1, &end, 10);
+	if (*end == '\0' && v >= next && v < DOC_ID_MAX)
+		next = v + 1;
+	return next;
+}
+
 /* The largest n below DOC_ID_MAX of ids "<c>n" in array a, plus one. */
 long doc_next_id(json_t *a, char c)
 {
-	long next = 1, v;
+	long next = 1;
 	size_t i;
 	json_t *x;
-	const char *s;
-	char *end;
 
-	json_array_foreach(a, i, x) {
-		s = json_string_value(json_object_get(x, "id"));
-		if (s == NULL || s[0] != c)
-			continue;
-		v = strtol(s + 1, &end, 10);
-		if (*end == '\0' && v >= next && v < DOC_ID_MAX)
-			next = v + 1;
-	}
+	json_array_foreach(a, i, x)
+		next = doc_id_next(json_string_value(json_object_get(x, "id")),
+				   c, next);
 	return next;
 }
 

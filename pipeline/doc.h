@@ -81,6 +81,10 @@ json_t *doc_add_entity(struct doc *d, const char *type, size_t start,
  * ids past 10^12 are not ours and are skipped). */
 long doc_next_id(json_t *a, char c);
 
+/* doc_next_id()'s step: next, or one more than n if the id s is "<c>n"
+ * with n from next on (s may be NULL). */
+long doc_id_next(const char *s, char c, long next);
+
 /* Add a relation with an empty "args" object to fill; borrowed result. */
 json_t *doc_add_relation(struct doc *d, const char *type, const char *source);
 

@@ -358,3 +358,231 @@ json_t *jsonparse_object(const char *s, size_t n)
 	buf_release(&p.tmp);
 	return v;
 }
+
+/* ---- canonical input ---------------------------------------------------- */
+
+/*
+ * Deeper or wider values are not scanned as canonical (the usual path reads
+ * them): records nest two or three levels, and the duplicate-key test
+ * compares each key with those before it.
+ */
+#define JSONPARSE_CANON_DEPTH 16
+#define JSONPARSE_CANON_KEYS 32
+
+static int canon_hex(char c)
+{
+	return (c >= '0' && c <= '9') ? c - '0'
+	       : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+
+int jsonparse_canon_string(const char **pp, const char *end, unsigned *flags)
+{
+	const char *a = *pp, *q;
+	uint64_t w, seen = 0;
+	unsigned f = 0;
+
+	if (a >= end || *a != '"')
+		return -1;
+	q = ++a;
+	for (;;) {
+		while (end - q >= 8) {
+			memcpy(&w, q, 8);
+			if (json_word_special(w))
+				break;
+			seen |= w;
+			q += 8;
+		}
+		while (q < end && *q != '"' && *q != '\\' &&
+		       (unsigned char)*q >= 0x20)
+			seen |= (unsigned char)*q++;
+		if (q >= end || (unsigned char)*q < 0x20)
+			return -1;
+		if (*q == '"')
+			break;
+		/* an escape json_write_string() would write */
+		if (end - q < 2)
+			return -1;
+		f |= JSONPARSE_ESC;
+		switch (q[1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			q += 2;
+			continue;
+		case 'u': {
+			int h, l;
+
+			if (end - q < 6 || q[2] != '0' || q[3] != '0' ||
+			    (h = canon_hex(q[4])) < 0 || h > 1 ||
+			    (l = canon_hex(q[5])) < 0)
+				return -1;
+			l |= h << 4;
+			if (l == '\b' || l == '\f' || l == '\n' || l == '\r' ||
+			    l == '\t')
+				return -1;
+			if (l == 0)
+				f |= JSONPARSE_NUL;
+			q += 6;
+			continue;
+		}
+		default:
+			return -1;
+		}
+	}
+	if ((seen & 0x8080808080808080u) != 0 &&
+	    !utf8_valid(a, (size_t)(q - a)))
+		return -1;
+	*pp = q + 1;
+	*flags = f;
+	return 0;
+}
+
+int jsonparse_canon_int(const char **pp, const char *end, long long *v)
+{
+	const char *q = *pp;
+	int neg = 0, digits = 0;
+	long long x = 0;
+
+	if (q < end && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q >= end || *q < '0' || *q > '9')
+		return -1;
+	if (*q == '0' && (neg || (q + 1 < end && q[1] >= '0' && q[1] <= '9')))
+		return -1; /* "-0", "01": written otherwise */
+	while (q < end && *q >= '0' && *q <= '9') {
+		if (++digits > 18)
+			return -1;
+		x = x * 10 + (*q++ - '0');
+	}
+	if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+		return -1;
+	*pp = q;
+	*v = neg ? -x : x;
+	return 0;
+}
+
+static int canon_value(const char **pp, const char *end, int depth)
+{
+	const char *q = *pp;
+	const char *key[JSONPARSE_CANON_KEYS];
+	size_t keyn[JSONPARSE_CANON_KEYS], nk = 0, i;
+	unsigned f;
+	long long v;
+
+	if (q >= end)
+		return -1;
+	switch (*q) {
+	case '"':
+		return jsonparse_canon_string(pp, end, &f);
+	case '{':
+		if (depth >= JSONPARSE_CANON_DEPTH)
+			return -1;
+		q++;
+		if (q < end && *q == '}') {
+			*pp = q + 1;
+			return 0;
+		}
+		for (;;) {
+			const char *k = q;
+
+			if (nk == JSONPARSE_CANON_KEYS ||
+			    jsonparse_canon_string(&q, end, &f) < 0 ||
+			    (f & JSONPARSE_NUL))
+				return -1;
+			/* one spelling per key: equal keys are equal bytes */
+			for (i = 0; i < nk; i++)
+				if (keyn[i] == (size_t)(q - k) &&
+				    memcmp(key[i], k, keyn[i]) == 0)
+					return -1;
+			key[nk] = k;
+			keyn[nk++] = (size_t)(q - k);
+			if (q >= end || *q++ != ':' ||
+			    canon_value(&q, end, depth + 1) < 0 || q >= end)
+				return -1;
+			if (*q == ',') {
+				q++;
+				continue;
+			}
+			if (*q != '}')
+				return -1;
+			*pp = q + 1;
+			return 0;
+		}
+	case '[':
+		if (depth >= JSONPARSE_CANON_DEPTH)
+			return -1;
+		q++;
+		if (q < end && *q == ']') {
+			*pp = q + 1;
+			return 0;
+		}
+		for (;;) {
+			if (canon_value(&q, end, depth + 1) < 0 || q >= end)
+				return -1;
+			if (*q == ',') {
+				q++;
+				continue;
+			}
+			if (*q != ']')
+				return -1;
+			*pp = q + 1;
+			return 0;
+		}
+	case 't':
+		if (end - q >= 4 && memcmp(q, "true", 4) == 0) {
+			*pp = q + 4;
+			return 0;
+		}
+		return -1;
+	case 'f':
+		if (end - q >= 5 && memcmp(q, "false", 5) == 0) {
+			*pp = q + 5;
+			return 0;
+		}
+		return -1;
+	case 'n':
+		if (end - q >= 4 && memcmp(q, "null", 4) == 0) {
+			*pp = q + 4;
+			return 0;
+		}
+		return -1;
+	default:
+		return jsonparse_canon_int(pp, end, &v);
+	}
+}
+
+int jsonparse_canon_value(const char **p, const char *end)
+{
+	return canon_value(p, end, 0);
+}
+
+size_t jsonparse_unescape(const char *s, size_t n, char *out)
+{
+	const char *e = s + n, *b;
+	char *o = out;
+
+	while (s < e) {
+		b = memchr(s, '\\', (size_t)(e - s));
+		if (b == NULL)
+			b = e;
+		memcpy(o, s, (size_t)(b - s));
+		o += b - s;
+		if (b == e)
+			break;
+		switch (b[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			*o++ = (char)(canon_hex(b[4]) << 4 | canon_hex(b[5]));
+			s = b + 6;
+			continue;
+		default: *o++ = b[1]; break; /* '"', '\\' */
+		}
+		s = b + 2;
+	}
+	return (size_t)(o - out);
+}

@@ -30,4 +30,32 @@ static inline int json_word_special(uint64_t w)
 /* The object in s[0..n), a new reference; NULL when the fast path gives up. */
 json_t *jsonparse_object(const char *s, size_t n);
 
+/*
+ * Canonical JSON: exactly the bytes json_write() would write for the value
+ * jansson reads from them (no white space; strings escaped only as
+ * json_write_string() does; integers of at most 18 digits, no "-0"; no
+ * reals; no duplicate keys). A reader that copies canonical input as it
+ * came writes what parsing and serialising would have. These scanners take
+ * *p at the value's first byte, move it past the value and return 0, or
+ * return -1 for anything else (the caller then goes the usual way).
+ */
+
+/* What a canonical string held: a backslash escape, an escaped NUL. */
+#define JSONPARSE_ESC 1
+#define JSONPARSE_NUL 2
+
+/* A string; *flags gets JSONPARSE_ESC and JSONPARSE_NUL as found. */
+int jsonparse_canon_string(const char **p, const char *end, unsigned *flags);
+
+/* An integer, its value in *v. */
+int jsonparse_canon_int(const char **p, const char *end, long long *v);
+
+/* Any value, nested at most JSONPARSE_CANON_DEPTH deep, objects of at
+ * most JSONPARSE_CANON_KEYS keys. */
+int jsonparse_canon_value(const char **p, const char *end);
+
+/* The content s[0..n) of a canonical string (between its quotes)
+ * unescaped into out, which has room for n bytes; returns its length. */
+size_t jsonparse_unescape(const char *s, size_t n, char *out);
+
 #endif
