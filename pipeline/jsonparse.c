@@ -367,7 +367,6 @@ json_t *jsonparse_object(const char *s, size_t n)
  * compares each key with those before it.
  */
 #define JSONPARSE_CANON_DEPTH 16
-#define JSONPARSE_CANON_KEYS 32
 
 static int canon_hex(char c)
 {
@@ -462,11 +461,73 @@ int jsonparse_canon_int(const char **pp, const char *end, long long *v)
 	return 0;
 }
 
-static int canon_value(const char **pp, const char *end, int depth)
+int jsonparse_canon_key(const char **pp, const char *end,
+			struct jsonparse_keys *ks, const char **key,
+			size_t *kn)
+{
+	const char *k = *pp;
+	unsigned f;
+	size_t i, n;
+
+	if (ks->nk == JSONPARSE_CANON_KEYS ||
+	    jsonparse_canon_string(pp, end, &f) < 0 || (f & JSONPARSE_NUL))
+		return -1;
+	n = (size_t)(*pp - k);
+	for (i = 0; i < ks->nk; i++)
+		if (ks->n[i] == n && memcmp(ks->k[i], k, n) == 0)
+			return -1;
+	ks->k[ks->nk] = k;
+	ks->n[ks->nk++] = n;
+	if (*pp >= end || **pp != ':')
+		return -1;
+	(*pp)++;
+	*key = k;
+	*kn = n;
+	return 0;
+}
+
+int jsonparse_canon_pairs(const char **pp, const char *end, size_t **v,
+			  size_t *n, size_t *cap)
 {
 	const char *q = *pp;
-	const char *key[JSONPARSE_CANON_KEYS];
-	size_t keyn[JSONPARSE_CANON_KEYS], nk = 0, i;
+	long long a, b;
+
+	if (q >= end || *q++ != '[')
+		return -1;
+	if (q < end && *q == ']') {
+		*pp = q + 1;
+		return 0;
+	}
+	for (;;) {
+		if (q >= end || *q++ != '[' ||
+		    jsonparse_canon_int(&q, end, &a) < 0 || a < 0 ||
+		    q >= end || *q++ != ',' ||
+		    jsonparse_canon_int(&q, end, &b) < 0 || b < 0 ||
+		    q >= end || *q++ != ']' || q >= end)
+			return -1;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*v = xrealloc(*v, 2 * *cap * sizeof(**v));
+		}
+		(*v)[2 * *n] = (size_t)a;
+		(*v)[2 * *n + 1] = (size_t)b;
+		(*n)++;
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q++ != ']')
+			return -1;
+		*pp = q;
+		return 0;
+	}
+}
+
+static int canon_value(const char **pp, const char *end, int depth)
+{
+	const char *q = *pp, *k;
+	struct jsonparse_keys ks;
+	size_t kn;
 	unsigned f;
 	long long v;
 
@@ -483,21 +544,9 @@ static int canon_value(const char **pp, const char *end, int depth)
 			*pp = q + 1;
 			return 0;
 		}
+		ks.nk = 0;
 		for (;;) {
-			const char *k = q;
-
-			if (nk == JSONPARSE_CANON_KEYS ||
-			    jsonparse_canon_string(&q, end, &f) < 0 ||
-			    (f & JSONPARSE_NUL))
-				return -1;
-			/* one spelling per key: equal keys are equal bytes */
-			for (i = 0; i < nk; i++)
-				if (keyn[i] == (size_t)(q - k) &&
-				    memcmp(key[i], k, keyn[i]) == 0)
-					return -1;
-			key[nk] = k;
-			keyn[nk++] = (size_t)(q - k);
-			if (q >= end || *q++ != ':' ||
+			if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0 ||
 			    canon_value(&q, end, depth + 1) < 0 || q >= end)
 				return -1;
 			if (*q == ',') {

@@ -54,6 +54,35 @@ int jsonparse_canon_int(const char **p, const char *end, long long *v);
  * most JSONPARSE_CANON_KEYS keys. */
 int jsonparse_canon_value(const char **p, const char *end);
 
+/*
+ * Keys of an object told apart by comparing each with those before it
+ * (one spelling per key: equal keys are equal bytes); an object with more
+ * keys than this (none of ours) is not read as canonical.
+ */
+#define JSONPARSE_CANON_KEYS 32
+
+struct jsonparse_keys {
+	const char *k[JSONPARSE_CANON_KEYS]; /* the keys so far, quoted */
+	size_t n[JSONPARSE_CANON_KEYS];
+	size_t nk;
+};
+
+/* The next key of an object (a string without NUL, unlike the keys in ks,
+ * which it joins) and the ':' after it; the key, quotes included, in *key,
+ * *kn. Start with ks->nk = 0. */
+int jsonparse_canon_key(const char **p, const char *end,
+			struct jsonparse_keys *ks, const char **key,
+			size_t *kn);
+
+/* Is the key k[0..kn) (quotes included) the string literal lit? */
+#define JSONPARSE_KEY_IS(k, kn, lit) \
+	((kn) == sizeof(lit) - 1 && memcmp((k), (lit), (kn)) == 0)
+
+/* An array of [a, b] pairs of integers >= 0 (sentences), appended to *v
+ * (2 * *n numbers, room for *cap pairs, grown with xrealloc). */
+int jsonparse_canon_pairs(const char **p, const char *end, size_t **v,
+			  size_t *n, size_t *cap);
+
 /* The content s[0..n) of a canonical string (between its quotes)
  * unescaped into out, which has room for n bytes; returns its length. */
 size_t jsonparse_unescape(const char *s, size_t n, char *out);

@@ -2726,39 +2726,7 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 
 /* ---- the quick path ------------------------------------------------------ */
 
-/*
- * Keys of an object told apart by comparing each with those before it; an
- * object with more (none of ours) goes the usual way.
- */
-#define RULES_QUICK_KEYS 32
-
-/* Is the canonical key k[0..kn) (quotes included) the literal lit? */
-#define KEY_IS(k, kn, lit) \
-	((kn) == sizeof(lit) - 1 && memcmp((k), (lit), (kn)) == 0)
-
-/* Read the next key of an object at *pp (a canonical string, no NUL,
- * unlike the keys before it) and the ':' after it. */
-static int q_key(const char **pp, const char *end, const char **keys,
-		 size_t *keyn, size_t *nk)
-{
-	const char *k = *pp;
-	unsigned f;
-	size_t i, n;
-
-	if (*nk == RULES_QUICK_KEYS ||
-	    jsonparse_canon_string(pp, end, &f) < 0 || (f & JSONPARSE_NUL))
-		return -1;
-	n = (size_t)(*pp - k);
-	for (i = 0; i < *nk; i++)
-		if (keyn[i] == n && memcmp(keys[i], k, n) == 0)
-			return -1;
-	keys[*nk] = k;
-	keyn[(*nk)++] = n;
-	if (*pp >= end || **pp != ':')
-		return -1;
-	(*pp)++;
-	return 0;
-}
+#define KEY_IS JSONPARSE_KEY_IS
 
 /* The content s[0..n) of a canonical string, unescaped if esc, with a NUL
  * after it, into w->qstr; its offset + 1. */
@@ -2782,8 +2750,8 @@ enum { Q_ID, Q_TYPE, Q_CANON, Q_CLASS, Q_SOURCE };
  * or lacks what doc_check() asks (the usual path then tells why). */
 static int q_entity(struct work *w, const char **pp, const char *end)
 {
-	const char *q = *pp, *v, *keys[RULES_QUICK_KEYS];
-	size_t keyn[RULES_QUICK_KEYS], nk = 0;
+	const char *q = *pp, *v;
+	struct jsonparse_keys ks;
 	struct qent *e;
 	unsigned f, have = 0;
 	long long iv;
@@ -2798,14 +2766,13 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 	memset(e, 0, sizeof(*e));
 	e->raw = (size_t)(q - w->line);
 	q++;
+	ks.nk = 0;
 	for (;;) {
 		const char *k;
 		size_t kn;
 
-		if (q_key(&q, end, keys, keyn, &nk) < 0)
+		if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0)
 			return -1;
-		k = keys[nk - 1];
-		kn = keyn[nk - 1];
 		v = q;
 		if (KEY_IS(k, kn, "\"start\"") || KEY_IS(k, kn, "\"end\"")) {
 			if (jsonparse_canon_int(&q, end, &iv) < 0 || iv < 0)
@@ -2884,44 +2851,6 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 	return 0;
 }
 
-/* A "sentences" array of [start, end] pairs at *pp, into w->qsent. */
-static int q_sentences(struct work *w, const char **pp, const char *end)
-{
-	const char *q = *pp;
-	long long a, b;
-
-	if (q >= end || *q++ != '[')
-		return -1;
-	if (q < end && *q == ']') {
-		*pp = q + 1;
-		return 0;
-	}
-	for (;;) {
-		if (q >= end || *q++ != '[' ||
-		    jsonparse_canon_int(&q, end, &a) < 0 || a < 0 ||
-		    q >= end || *q++ != ',' ||
-		    jsonparse_canon_int(&q, end, &b) < 0 || b < 0 ||
-		    q >= end || *q++ != ']' || q >= end)
-			return -1;
-		if (w->nqsent == w->cap_qsent) {
-			w->cap_qsent = w->cap_qsent ? 2 * w->cap_qsent : 64;
-			w->qsent = xrealloc(w->qsent, 2 * w->cap_qsent *
-					    sizeof(*w->qsent));
-		}
-		w->qsent[2 * w->nqsent] = (size_t)a;
-		w->qsent[2 * w->nqsent + 1] = (size_t)b;
-		w->nqsent++;
-		if (*q == ',') {
-			q++;
-			continue;
-		}
-		if (*q++ != ']')
-			return -1;
-		*pp = q;
-		return 0;
-	}
-}
-
 /*
  * Read the record in line[0..n) for the quick path: canonical JSON (so
  * that what is not changed may be copied as it came), a string "text",
@@ -2932,21 +2861,20 @@ static int q_sentences(struct work *w, const char **pp, const char *end)
 static int quick_read(struct work *w, struct doc *d, size_t n)
 {
 	const char *line = w->line, *q = line + 1, *end = line + n, *v;
-	const char *keys[RULES_QUICK_KEYS];
-	size_t keyn[RULES_QUICK_KEYS], nk = 0, idoff = 0, i, k;
+	struct jsonparse_keys ks;
+	size_t idoff = 0, i, k;
 	unsigned f;
 	int have_text = 0;
 
 	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
 		return -1;
+	ks.nk = 0;
 	for (;;) {
 		const char *key;
 		size_t kn;
 
-		if (q_key(&q, end, keys, keyn, &nk) < 0)
+		if (jsonparse_canon_key(&q, end, &ks, &key, &kn) < 0)
 			return -1;
-		key = keys[nk - 1];
-		kn = keyn[nk - 1];
 		v = q;
 		if (KEY_IS(key, kn, "\"text\"")) {
 			if (jsonparse_canon_string(&q, end, &f) < 0)
@@ -2993,7 +2921,8 @@ static int quick_read(struct work *w, struct doc *d, size_t n)
 			w->ents_at = (size_t)(v - line);
 			w->ents_end = (size_t)(q - line);
 		} else if (KEY_IS(key, kn, "\"sentences\"")) {
-			if (q_sentences(w, &q, end) < 0)
+			if (jsonparse_canon_pairs(&q, end, &w->qsent,
+						  &w->nqsent, &w->cap_qsent) < 0)
 				return -1;
 		} else if (jsonparse_canon_value(&q, end) < 0) {
 			return -1;
