@@ -1576,88 +1576,29 @@ static int write_hit(void *arg, const struct gaz_hit *h)
 	return 0;
 }
 
-/*
- * A record in json_write()'s own form (jsonparse.h's canonical JSON) with
- * no "entities" and no "relations": its text (unescaped into *text when it
- * has escapes) into d, its sentences into *pairs. The output line is then
- * the line itself with the entities added, nothing parsed into values.
- * -1 for any other line, or one that doc_check() would reject.
- */
-static int read_canonical(const char *line, size_t n, struct doc *d,
-			  struct buf *text, size_t **pairs, size_t *npairs)
-{
-	const char *q = line + 1, *end = line + n, *v, *k;
-	struct jsonparse_keys ks;
-	size_t kn, cap = 0, i, ncp;
-	unsigned f;
-	int have_text = 0;
-
-	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
-		return -1;
-	ks.nk = 0;
-	for (;;) {
-		if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0)
-			return -1;
-		v = q;
-		if (JSONPARSE_KEY_IS(k, kn, "\"text\"")) {
-			if (jsonparse_canon_string(&q, end, &f) < 0)
-				return -1;
-			d->text = v + 1;
-			d->len = (size_t)(q - v) - 2;
-			if (f & JSONPARSE_ESC) {
-				buf_grow(text, d->len);
-				d->len = jsonparse_unescape(v + 1, d->len,
-							    text->p);
-				text->p[d->len] = '\0';
-				d->text = text->p;
-			}
-			have_text = 1;
-		} else if (JSONPARSE_KEY_IS(k, kn, "\"sentences\"")) {
-			if (jsonparse_canon_pairs(&q, end, pairs, npairs,
-						  &cap) < 0)
-				return -1;
-		} else if (JSONPARSE_KEY_IS(k, kn, "\"id\"")) {
-			if (jsonparse_canon_string(&q, end, &f) < 0)
-				return -1;
-		} else if (JSONPARSE_KEY_IS(k, kn, "\"entities\"") ||
-			   JSONPARSE_KEY_IS(k, kn, "\"relations\"") ||
-			   JSONPARSE_KEY_IS(k, kn, "\"error\"") ||
-			   jsonparse_canon_value(&q, end) < 0) {
-			return -1;
-		}
-		if (q >= end)
-			return -1;
-		if (*q == ',') {
-			q++;
-			continue;
-		}
-		if (*q != '}' || q + 1 != end)
-			return -1;
-		break;
-	}
-	if (!have_text)
-		return -1;
-	ncp = doc_ncp(d);
-	for (i = 0; i < *npairs; i++)
-		if ((*pairs)[2 * i] > (*pairs)[2 * i + 1] ||
-		    (*pairs)[2 * i + 1] > ncp)
-			return -1;
-	return 0;
-}
-
 int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
 {
 	const struct gaz *g = ctx;
 	struct vnie_error err;
 	struct doc d;
 	struct emit em;
-	struct buf text = BUF_INIT;
-	size_t n0 = out->n, *pairs = NULL, npairs = 0;
+	struct doc_quick dq = DOC_QUICK_INIT;
+	size_t n0 = out->n, i, ncp;
 	int rc;
 
+	/* a record without entities, as written: copied, hits appended */
 	memset(&d, 0, sizeof(d));
 	d.next_t = d.next_r = -1;
-	rc = read_canonical(line, n, &d, &text, &pairs, &npairs);
+	rc = doc_quick_read(&dq, line, n);
+	if (rc == 0) {
+		d.text = dq.text;
+		d.len = dq.len;
+		ncp = doc_ncp(&d);
+		for (i = 0; i < dq.npairs; i++)
+			if (dq.pairs[2 * i] > dq.pairs[2 * i + 1] ||
+			    dq.pairs[2 * i + 1] > ncp)
+				rc = -1; /* doc_check() says why */
+	}
 	if (rc == 0) {
 		buf_add(out, line, n);
 		if (g->nents > 0) {
@@ -1668,14 +1609,13 @@ int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
 			/* no sentences: the text is one segment, as in
 			 * match_segments() over an empty array */
 			match_segments(g, &d, write_hit, &em,
-				       pairs ? pairs : &n0, npairs);
+				       dq.pairs ? dq.pairs : &n0, dq.npairs);
 			if (em.next_t > 1)
 				buf_add(out, "]}", 2);
 		}
 	}
 	doc_release(&d);
-	buf_release(&text);
-	free(pairs);
+	doc_quick_release(&dq);
 	if (rc == 0)
 		return 1;
 
