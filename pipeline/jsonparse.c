@@ -374,7 +374,8 @@ static int canon_hex(char c)
 	       : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
 }
 
-int jsonparse_canon_string(const char **pp, const char *end, unsigned *flags)
+static int canon_string(const char **pp, const char *end, unsigned *flags,
+			int check_utf8)
 {
 	const char *a = *pp, *q;
 	uint64_t w, seen = 0;
@@ -427,12 +428,23 @@ int jsonparse_canon_string(const char **pp, const char *end, unsigned *flags)
 			return -1;
 		}
 	}
-	if ((seen & 0x8080808080808080u) != 0 &&
+	if (check_utf8 && (seen & 0x8080808080808080u) != 0 &&
 	    !utf8_valid(a, (size_t)(q - a)))
 		return -1;
 	*pp = q + 1;
 	*flags = f;
 	return 0;
+}
+
+int jsonparse_canon_string(const char **pp, const char *end, unsigned *flags)
+{
+	return canon_string(pp, end, flags, 1);
+}
+
+int jsonparse_canon_string_bytes(const char **pp, const char *end,
+				 unsigned *flags)
+{
+	return canon_string(pp, end, flags, 0);
 }
 
 int jsonparse_canon_int(const char **pp, const char *end, long long *v)
@@ -461,23 +473,33 @@ int jsonparse_canon_int(const char **pp, const char *end, long long *v)
 	return 0;
 }
 
+int jsonparse_keys_add(struct jsonparse_keys *ks, const char *k, size_t n)
+{
+	size_t i;
+
+	if (ks->nk == JSONPARSE_CANON_KEYS)
+		return -1;
+	for (i = 0; i < ks->nk; i++)
+		if (ks->n[i] == n && memcmp(ks->k[i], k, n) == 0)
+			return -1;
+	ks->k[ks->nk] = k;
+	ks->n[ks->nk++] = n;
+	return 0;
+}
+
 int jsonparse_canon_key(const char **pp, const char *end,
 			struct jsonparse_keys *ks, const char **key,
 			size_t *kn)
 {
 	const char *k = *pp;
 	unsigned f;
-	size_t i, n;
+	size_t n;
 
-	if (ks->nk == JSONPARSE_CANON_KEYS ||
-	    jsonparse_canon_string(pp, end, &f) < 0 || (f & JSONPARSE_NUL))
+	if (jsonparse_canon_string(pp, end, &f) < 0 || (f & JSONPARSE_NUL))
 		return -1;
 	n = (size_t)(*pp - k);
-	for (i = 0; i < ks->nk; i++)
-		if (ks->n[i] == n && memcmp(ks->k[i], k, n) == 0)
-			return -1;
-	ks->k[ks->nk] = k;
-	ks->n[ks->nk++] = n;
+	if (ks != NULL && jsonparse_keys_add(ks, k, n) < 0)
+		return -1;
 	if (*pp >= end || **pp != ':')
 		return -1;
 	(*pp)++;

@@ -47,6 +47,11 @@ json_t *jsonparse_object(const char *s, size_t n);
 /* A string; *flags gets JSONPARSE_ESC and JSONPARSE_NUL as found. */
 int jsonparse_canon_string(const char **p, const char *end, unsigned *flags);
 
+/* The same without checking that the bytes are valid UTF-8: for a string
+ * the caller will find equal to valid text, or else not use. */
+int jsonparse_canon_string_bytes(const char **p, const char *end,
+				 unsigned *flags);
+
 /* An integer, its value in *v. */
 int jsonparse_canon_int(const char **p, const char *end, long long *v);
 
@@ -68,11 +73,14 @@ struct jsonparse_keys {
 };
 
 /* The next key of an object (a string without NUL, unlike the keys in ks,
- * which it joins) and the ':' after it; the key, quotes included, in *key,
- * *kn. Start with ks->nk = 0. */
+ * which it joins; ks NULL: the caller tells keys apart) and the ':' after
+ * it; the key, quotes included, in *key, *kn. Start with ks->nk = 0. */
 int jsonparse_canon_key(const char **p, const char *end,
 			struct jsonparse_keys *ks, const char **key,
 			size_t *kn);
+
+/* Add the key k[0..kn) to ks; -1 if it is there already or ks is full. */
+int jsonparse_keys_add(struct jsonparse_keys *ks, const char *k, size_t n);
 
 /* Is the key k[0..kn) (quotes included) the string literal lit? */
 #define JSONPARSE_KEY_IS(k, kn, lit) \

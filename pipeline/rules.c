@@ -2753,7 +2753,7 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 	const char *q = *pp, *v;
 	struct jsonparse_keys ks;
 	struct qent *e;
-	unsigned f, have = 0;
+	unsigned f, have = 0, seen = 0, bit;
 	long long iv;
 
 	if (q >= end || *q != '{')
@@ -2771,10 +2771,33 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 		const char *k;
 		size_t kn;
 
-		if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0)
+		/* the keys of entities told apart by a bit each, the
+		 * others by comparing */
+		if (jsonparse_canon_key(&q, end, NULL, &k, &kn) < 0)
 			return -1;
+		bit = KEY_IS(k, kn, "\"id\"") ? 1 : KEY_IS(k, kn, "\"type\"") ? 2
+		      : KEY_IS(k, kn, "\"start\"") ? 4 : KEY_IS(k, kn, "\"end\"") ? 8
+		      : KEY_IS(k, kn, "\"text\"") ? 16
+		      : KEY_IS(k, kn, "\"canonical\"") ? 32
+		      : KEY_IS(k, kn, "\"class\"") ? 64
+		      : KEY_IS(k, kn, "\"source\"") ? 128
+		      : KEY_IS(k, kn, "\"value\"") ? 256 : 0;
+		if (bit != 0 ? (seen & bit) != 0
+			     : jsonparse_keys_add(&ks, k, kn) < 0)
+			return -1;
+		seen |= bit;
 		v = q;
-		if (KEY_IS(k, kn, "\"start\"") || KEY_IS(k, kn, "\"end\"")) {
+		if (bit == 16) {
+			/* compared with the text in quick_check(): valid
+			 * UTF-8 if equal, and not used if not */
+			if (jsonparse_canon_string_bytes(&q, end, &f) < 0 ||
+			    (f & JSONPARSE_NUL))
+				return -1;
+			e->textat = (size_t)(v + 1 - w->line);
+			e->textn = (size_t)(q - v) - 2;
+			e->textesc = (f & JSONPARSE_ESC) != 0;
+			have |= 16;
+		} else if (bit == 4 || bit == 8) {
 			if (jsonparse_canon_int(&q, end, &iv) < 0 || iv < 0)
 				return -1;
 			if (kn == 7) {
