@@ -491,11 +491,17 @@ int jsonparse_canon_key(const char **pp, const char *end,
 			struct jsonparse_keys *ks, const char **key,
 			size_t *kn)
 {
-	const char *k = *pp;
+	const char *k = *pp, *q = k + 1;
 	unsigned f;
 	size_t n;
 
-	if (jsonparse_canon_string(pp, end, &f) < 0 || (f & JSONPARSE_NUL))
+	/* the usual key, [a-z_] only, without the general scan */
+	while (q < end && ((*q >= 'a' && *q <= 'z') || *q == '_'))
+		q++;
+	if (k < end && *k == '"' && q < end && *q == '"')
+		*pp = q + 1;
+	else if (jsonparse_canon_string(pp, end, &f) < 0 ||
+		 (f & JSONPARSE_NUL))
 		return -1;
 	n = (size_t)(*pp - k);
 	if (ks != NULL && jsonparse_keys_add(ks, k, n) < 0)
