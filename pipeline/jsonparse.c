@@ -7,6 +7,11 @@
  * builds jansson values. This reader scans the buffer directly, validates
  * strings with utf8_valid() in bulk and copies unescaped strings once.
  * Anything unusual makes it give up, and the caller asks jansson.
+ *
+ * Also scanners for canonical JSON (jsonparse.h): input in json_write()'s
+ * own form, which the stages' quick paths copy instead of parsing. They
+ * build nothing; they only say where values are, and accept a line only
+ * when parsing and writing it again would give the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -11,6 +11,10 @@
  * a span or sits exactly at it is found through an index by position, so
  * that a document of hundreds of thousands of entities stays near linear.
  *
+ * rules_quick() does the same from the record's line: the input entities
+ * read into struct qent without jansson, the output line written from them
+ * and the engine's entities, byte-identical to the usual path.
+ *
  * The rule set is read-only here; everything a call needs (match data,
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.

@@ -23,7 +23,8 @@
  * after `…` followed by a capital on the same line.
  *
  * Offsets are computed in bytes and turned into code points once, in order,
- * at the end. Nothing here prints or exits.
+ * at the end. Nothing here prints or exits. sent_quick() is the stage on a
+ * record line, for records in json_write()'s form (doc_quick_read()).
  */
 #include <limits.h>
 #include <pthread.h>
