@@ -97,6 +97,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 	add(c, common, "normalize", norm_stage, &o->norm, NULL);
 	/* as in cmd_normalize: records with annotations are refused whole */
 	c->st[c->n - 1].check_input = 0;
+	c->st[c->n - 1].quick = norm_quick;
 
 	if ((ctx = sent_new(&o->sent, &err)) == NULL) {
 		fprintf(stderr, "vnie run: %s\n", err.msg);
@@ -105,6 +106,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 	add(c, common, "split", sent_stage, ctx, free_sent);
 	/* normalize let through only records without annotations */
 	c->st[c->n - 1].check_input = 0;
+	c->st[c->n - 1].quick = sent_quick;
 
 	ctx = gaz_new();
 	add(c, common, "gazetteer", gaz_stage, ctx, free_gaz);
@@ -112,6 +114,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 	 * came with annotations, so the sentences are split's own, well
 	 * formed by construction */
 	c->st[c->n - 1].check_input = 0;
+	c->st[c->n - 1].quick = gaz_quick;
 	if (gaz_load_paths(ctx, (char *const *)o->gaz, o->ngaz, vnie_report,
 			   NULL) < 0)
 		goto fail;
@@ -146,6 +149,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 		 * (a hash of their ids, each text compared with its span)
 		 * would find nothing */
 		c->st[c->n - 1].check_input = 0;
+		c->st[c->n - 1].quick = rules_quick;
 	}
 	return 0;
 fail:

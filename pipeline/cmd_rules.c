@@ -168,6 +168,11 @@ int cmd_rules(int argc, char **argv)
 		goto out;
 	}
 	st.ctx = r;
+	/* records read and written without jansson values where they can
+	 * be; --trace and --stats log per record, so they take the usual
+	 * path throughout and their logs keep one order */
+	if (!ro.trace && !ro.stats)
+		st.quick = rules_quick;
 	rc = stage_run(&st, stdin);
 	rules_thread_release();
 	rules_report_stats(r, log_line);

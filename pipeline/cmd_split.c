@@ -101,6 +101,7 @@ int cmd_split(int argc, char **argv)
 		return VNIE_EXIT_USAGE;
 	}
 	st.ctx = s;
+	st.quick = sent_quick;
 	rc = stage_run(&st, stdin);
 	sent_free(s);
 	sent_thread_release();

@@ -170,23 +170,29 @@ json_t *doc_array(struct doc *d, const char *key, int create)
  */
 #define DOC_ID_MAX 1000000000000L
 
+long doc_id_next(const char *s, char c, long next)
+{
+	long v;
+	char *end;
+
+	if (s == NULL || s[0] != c)
+		return next;
+	v = strtol(s + 1, &end, 10);
+	if (*end == '\0' && v >= next && v < DOC_ID_MAX)
+		next = v + 1;
+	return next;
+}
+
 /* The largest n below DOC_ID_MAX of ids "<c>n" in array a, plus one. */
 long doc_next_id(json_t *a, char c)
 {
-	long next = 1, v;
+	long next = 1;
 	size_t i;
 	json_t *x;
-	const char *s;
-	char *end;
 
-	json_array_foreach(a, i, x) {
-		s = json_string_value(json_object_get(x, "id"));
-		if (s == NULL || s[0] != c)
-			continue;
-		v = strtol(s + 1, &end, 10);
-		if (*end == '\0' && v >= next && v < DOC_ID_MAX)
-			next = v + 1;
-	}
+	json_array_foreach(a, i, x)
+		next = doc_id_next(json_string_value(json_object_get(x, "id")),
+				   c, next);
 	return next;
 }
 
@@ -345,6 +351,76 @@ int doc_check(struct doc *d, struct vnie_error *err)
 out:
 	json_decref(ids);
 	return rc;
+}
+
+int doc_quick_read(struct doc_quick *dq, const char *line, size_t n)
+{
+	const char *q = line + 1, *end = line + n, *v, *k;
+	struct jsonparse_keys ks;
+	size_t kn;
+	unsigned f;
+	int have_text = 0;
+
+	dq->text = NULL;
+	dq->len = dq->npairs = 0;
+	dq->has_sentences = dq->has_warnings = 0;
+	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
+		return -1;
+	ks.nk = 0;
+	for (;;) {
+		if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0)
+			return -1;
+		v = q;
+		if (JSONPARSE_KEY_IS(k, kn, "\"text\"")) {
+			if (jsonparse_canon_string(&q, end, &f) < 0)
+				return -1;
+			dq->text = v + 1;
+			dq->len = (size_t)(q - v) - 2;
+			if (f & JSONPARSE_ESC) {
+				buf_reset(&dq->tmp);
+				buf_grow(&dq->tmp, dq->len);
+				dq->len = jsonparse_unescape(v + 1, dq->len,
+							     dq->tmp.p);
+				dq->tmp.p[dq->len] = '\0';
+				dq->text = dq->tmp.p;
+			}
+			have_text = 1;
+		} else if (JSONPARSE_KEY_IS(k, kn, "\"sentences\"")) {
+			if (jsonparse_canon_pairs(&q, end, &dq->pairs,
+						  &dq->npairs,
+						  &dq->cap_pairs) < 0)
+				return -1;
+			dq->has_sentences = 1;
+		} else if (JSONPARSE_KEY_IS(k, kn, "\"id\"")) {
+			if (jsonparse_canon_string(&q, end, &f) < 0)
+				return -1;
+		} else if (JSONPARSE_KEY_IS(k, kn, "\"entities\"") ||
+			   JSONPARSE_KEY_IS(k, kn, "\"relations\"") ||
+			   JSONPARSE_KEY_IS(k, kn, "\"error\"") ||
+			   jsonparse_canon_value(&q, end) < 0) {
+			return -1;
+		} else if (JSONPARSE_KEY_IS(k, kn, "\"warnings\"")) {
+			dq->has_warnings = 1;
+		}
+		if (q >= end)
+			return -1;
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q != '}' || q + 1 != end)
+			return -1;
+		break;
+	}
+	return have_text ? 0 : -1;
+}
+
+void doc_quick_release(struct doc_quick *q)
+{
+	buf_release(&q->tmp);
+	free(q->pairs);
+	q->pairs = NULL;
+	q->npairs = q->cap_pairs = 0;
 }
 
 static int dump_cb(const char *p, size_t n, void *arg)

@@ -81,6 +81,10 @@ json_t *doc_add_entity(struct doc *d, const char *type, size_t start,
  * ids past 10^12 are not ours and are skipped). */
 long doc_next_id(json_t *a, char c);
 
+/* doc_next_id()'s step: next, or one more than n if the id s is "<c>n"
+ * with n from next on (s may be NULL). */
+long doc_id_next(const char *s, char c, long next);
+
 /* Add a relation with an empty "args" object to fill; borrowed result. */
 json_t *doc_add_relation(struct doc *d, const char *type, const char *source);
 
@@ -93,6 +97,33 @@ int doc_check(struct doc *d, struct vnie_error *err);
 
 /* Read [start, end] from a JSON pair or an entity; 0 ok, -1 not integers. */
 int doc_span(json_t *pair_or_entity, size_t *start, size_t *end);
+
+/*
+ * A record read straight from its line, for a stage's quick path: one in
+ * json_write()'s own form (jsonparse.h's canonical JSON), with a string
+ * "text", a string "id" if any, and no "entities", "relations" or
+ * "error". Such a line is what parsing and writing it would give, so a
+ * stage that only adds keys may copy it and append them.
+ */
+struct doc_quick {
+	const char *text;     /* the text: in the line, or in tmp */
+	size_t len;
+	struct buf tmp;       /* the text unescaped, when it had escapes */
+	size_t *pairs;        /* "sentences" (code points, two a pair) */
+	size_t npairs, cap_pairs;
+	int has_sentences;    /* the record has "sentences" */
+	int has_warnings;     /* the record has "warnings" */
+};
+
+#define DOC_QUICK_INIT { NULL, 0, BUF_INIT, NULL, 0, 0, 0, 0 }
+
+/*
+ * Read line[0..n) into q (reset first); 0, or -1 if the line is not such
+ * a record or its sentences are not [start, end] pairs of integers
+ * (their range is the caller's to check). doc_quick_release() frees q.
+ */
+int doc_quick_read(struct doc_quick *q, const char *line, size_t n);
+void doc_quick_release(struct doc_quick *q);
 
 /* Append the record as one compact JSON line (with '\n') to out. */
 void doc_write(struct doc *d, struct buf *out);

@@ -37,6 +37,7 @@
 
 #include "data.h"
 #include "gaz.h"
+#include "jsonparse.h"
 #include "utf8.h"
 
 /* ---- folding ---------------------------------------------------------- */
@@ -658,6 +659,12 @@ struct ent {
 	int32_t next;         /* next entry ending at the same node, or -1 */
 	json_t *val[V_FIXED]; /* the shared strings, or NULLs */
 	json_t **attrval;     /* attrs' values, NULL where attrs' key is */
+	/* the entity's JSON as gaz_quick() writes it, around the parts
+	 * that vary from hit to hit: after the id's number,
+	 * `","type":"LOC","start":`; after the text, `,"canonical":...,
+	 * "class":...,<attributes>,"source":...}` */
+	const char *head, *tail;
+	size_t headn, tailn;
 };
 
 struct gaz {
@@ -865,6 +872,42 @@ static void directive(struct loader *L, const char *s, size_t n)
 /* The longest surface form, in tokens: bounds the trie's depth. */
 #define GAZ_MAX_TOKENS 64
 
+/* The fixed parts of an entry's entity as JSON (struct ent's head and
+ * tail): written once here rather than at every hit. Keys are
+ * [a-z][a-z0-9_]*, nothing to escape. */
+static void entity_json(struct gaz *g, struct ent *e)
+{
+	const struct gaz_entry *p = &e->pub;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_adds(&b, "\",\"type\":");
+	json_write_string(p->type, strlen(p->type), &b);
+	buf_adds(&b, ",\"start\":");
+	e->headn = b.n;
+	e->head = arena_str(&g->ar, b.p, b.n);
+	buf_reset(&b);
+	buf_adds(&b, ",\"canonical\":");
+	json_write_string(p->canonical, strlen(p->canonical), &b);
+	buf_adds(&b, ",\"class\":");
+	json_write_string(p->cls, strlen(p->cls), &b);
+	for (i = 0; i < p->nattrs; i++)
+		if (p->attrs[i].key != NULL) {
+			buf_addc(&b, ',');
+			buf_addc(&b, '"');
+			buf_adds(&b, p->attrs[i].key);
+			buf_adds(&b, "\":");
+			json_write_string(p->attrs[i].value,
+					  strlen(p->attrs[i].value), &b);
+		}
+	buf_adds(&b, ",\"source\":");
+	json_write_string(p->source, strlen(p->source), &b);
+	buf_addc(&b, '}');
+	e->tailn = b.n;
+	e->tail = arena_str(&g->ar, b.p, b.n);
+	buf_release(&b);
+}
+
 static void data_line(struct loader *L, const char *s, size_t n)
 {
 	struct gaz *g = L->g;
@@ -1008,6 +1051,7 @@ static void data_line(struct loader *L, const char *s, size_t n)
 	}
 	memset(e->val, 0, sizeof(e->val));
 	e->attrval = NULL;
+	entity_json(g, e);
 	if (g->nents < GAZ_SHARED_MAX) {
 		e->val[V_TYPE] = json_string_nocheck(e->pub.type);
 		e->val[V_CANONICAL] = json_string_nocheck(e->pub.canonical);
@@ -1435,17 +1479,24 @@ static int cmp_size(const void *a, const void *b)
  * reporting hits to fn with em->base set to the segment's offset.
  */
 static void match_segments(const struct gaz *g, struct doc *d, gaz_hit_fn fn,
-			   struct emit *em)
+			   struct emit *em, const size_t *pairs, size_t npairs)
 {
-	json_t *sents = doc_array(d, "sentences", 0), *v;
+	json_t *sents = pairs ? NULL : doc_array(d, "sentences", 0), *v;
 	struct scratch x;
 	size_t *cut, ncut = 0, i, s, e;
 
 	scratch_init(&x, g);
-	/* Cut the text at every sentence start and end (bytes). */
-	cut = xmalloc((2 * json_array_size(sents) + 2) * sizeof(*cut));
+	/* Cut the text at every sentence start and end (bytes): sentences
+	 * given as pairs (code points) or as the record's array. */
+	if (pairs == NULL)
+		npairs = json_array_size(sents);
+	cut = xmalloc((2 * npairs + 2) * sizeof(*cut));
 	cut[ncut++] = 0;
 	cut[ncut++] = d->len;
+	for (i = 0; pairs != NULL && i < npairs; i++) {
+		cut[ncut++] = doc_byte(d, pairs[2 * i]);
+		cut[ncut++] = doc_byte(d, pairs[2 * i + 1]);
+	}
 	json_array_foreach(sents, i, v) {
 		if (doc_span(v, &s, &e) < 0)
 			continue; /* doc_check() has vetted them */
@@ -1471,7 +1522,7 @@ int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	(void)err;
 	if (g->nents == 0)
 		return 0;
-	match_segments(g, d, emit_hit, &em);
+	match_segments(g, d, emit_hit, &em, NULL, 0);
 	return 0;
 }
 
@@ -1492,11 +1543,6 @@ static void put_lit(struct buf *out, const char *lit)
 	buf_add(out, lit, strlen(lit));
 }
 
-static void put_str(struct buf *out, const char *s)
-{
-	json_write_string(s, strlen(s), out);
-}
-
 /*
  * The hit as the entity object emit_hit() would have made, serialised as
  * json_write() would write it, appended to the record's text being built.
@@ -1506,8 +1552,9 @@ static int write_hit(void *arg, const struct gaz_hit *h)
 {
 	struct emit *em = arg;
 	const struct gaz_entry *e = h->e;
+	const struct ent *en = (const struct ent *)(const void *)e;
 	struct buf *out = em->out;
-	size_t bs = em->base + h->start, be = em->base + h->end, i;
+	size_t bs = em->base + h->start, be = em->base + h->end;
 
 	if (e->type[0] == '-')
 		return 0;
@@ -1519,30 +1566,13 @@ static int write_hit(void *arg, const struct gaz_hit *h)
 		put_lit(out, ",{\"id\":\"T");
 	}
 	put_uint(out, (size_t)em->next_t++);
-	put_lit(out, "\",\"type\":");
-	put_str(out, e->type);
-	put_lit(out, ",\"start\":");
+	buf_add(out, en->head, en->headn);
 	put_uint(out, doc_cp(em->d, bs));
 	put_lit(out, ",\"end\":");
 	put_uint(out, doc_cp(em->d, be));
 	put_lit(out, ",\"text\":");
 	json_write_string(em->d->text + bs, be - bs, out);
-	put_lit(out, ",\"canonical\":");
-	put_str(out, e->canonical);
-	put_lit(out, ",\"class\":");
-	put_str(out, e->cls);
-	for (i = 0; i < e->nattrs; i++)
-		if (e->attrs[i].key != NULL) {
-			/* keys are [a-z][a-z0-9_]*: nothing to escape */
-			buf_addc(out, ',');
-			buf_addc(out, '"');
-			put_lit(out, e->attrs[i].key);
-			put_lit(out, "\":");
-			put_str(out, e->attrs[i].value);
-		}
-	put_lit(out, ",\"source\":");
-	put_str(out, e->source);
-	buf_addc(out, '}');
+	buf_add(out, en->tail, en->tailn);
 	return 0;
 }
 
@@ -1552,7 +1582,42 @@ int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
 	struct vnie_error err;
 	struct doc d;
 	struct emit em;
-	size_t n0 = out->n;
+	struct doc_quick dq = DOC_QUICK_INIT;
+	size_t n0 = out->n, i, ncp;
+	int rc;
+
+	/* a record without entities, as written: copied, hits appended */
+	memset(&d, 0, sizeof(d));
+	d.next_t = d.next_r = -1;
+	rc = doc_quick_read(&dq, line, n);
+	if (rc == 0) {
+		d.text = dq.text;
+		d.len = dq.len;
+		ncp = doc_ncp(&d);
+		for (i = 0; i < dq.npairs; i++)
+			if (dq.pairs[2 * i] > dq.pairs[2 * i + 1] ||
+			    dq.pairs[2 * i + 1] > ncp)
+				rc = -1; /* doc_check() says why */
+	}
+	if (rc == 0) {
+		buf_add(out, line, n);
+		if (g->nents > 0) {
+			em.d = &d;
+			em.base = 0;
+			em.out = out;
+			em.next_t = 1;
+			/* no sentences: the text is one segment, as in
+			 * match_segments() over an empty array */
+			match_segments(g, &d, write_hit, &em,
+				       dq.pairs ? dq.pairs : &n0, dq.npairs);
+			if (em.next_t > 1)
+				buf_add(out, "]}", 2);
+		}
+	}
+	doc_release(&d);
+	doc_quick_release(&dq);
+	if (rc == 0)
+		return 1;
 
 	if (doc_parse(&d, line, n, 0, &err) != DOC_RECORD)
 		return 0;
@@ -1568,7 +1633,7 @@ int gaz_quick(void *ctx, const char *line, size_t n, struct buf *out)
 		em.base = 0;
 		em.out = out;
 		em.next_t = 1;
-		match_segments(g, &d, write_hit, &em);
+		match_segments(g, &d, write_hit, &em, NULL, 0);
 		if (em.next_t > 1)
 			buf_add(out, "]}", 2);
 	}

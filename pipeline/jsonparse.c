@@ -7,6 +7,11 @@
  * builds jansson values. This reader scans the buffer directly, validates
  * strings with utf8_valid() in bulk and copies unescaped strings once.
  * Anything unusual makes it give up, and the caller asks jansson.
+ *
+ * Also scanners for canonical JSON (jsonparse.h): input in json_write()'s
+ * own form, which the stages' quick paths copy instead of parsing. They
+ * build nothing; they only say where values are, and accept a line only
+ * when parsing and writing it again would give the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -357,4 +362,309 @@ json_t *jsonparse_object(const char *s, size_t n)
 	}
 	buf_release(&p.tmp);
 	return v;
+}
+
+/* ---- canonical input ---------------------------------------------------- */
+
+/*
+ * Deeper or wider values are not scanned as canonical (the usual path reads
+ * them): records nest two or three levels, and the duplicate-key test
+ * compares each key with those before it.
+ */
+#define JSONPARSE_CANON_DEPTH 16
+
+static int canon_hex(char c)
+{
+	return (c >= '0' && c <= '9') ? c - '0'
+	       : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+
+static int canon_string(const char **pp, const char *end, unsigned *flags,
+			int check_utf8)
+{
+	const char *a = *pp, *q;
+	uint64_t w, seen = 0;
+	unsigned f = 0;
+
+	if (a >= end || *a != '"')
+		return -1;
+	q = ++a;
+	for (;;) {
+		while (end - q >= 8) {
+			memcpy(&w, q, 8);
+			if (json_word_special(w))
+				break;
+			seen |= w;
+			q += 8;
+		}
+		while (q < end && *q != '"' && *q != '\\' &&
+		       (unsigned char)*q >= 0x20)
+			seen |= (unsigned char)*q++;
+		if (q >= end || (unsigned char)*q < 0x20)
+			return -1;
+		if (*q == '"')
+			break;
+		/* an escape json_write_string() would write */
+		if (end - q < 2)
+			return -1;
+		f |= JSONPARSE_ESC;
+		switch (q[1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			q += 2;
+			continue;
+		case 'u': {
+			int h, l;
+
+			if (end - q < 6 || q[2] != '0' || q[3] != '0' ||
+			    (h = canon_hex(q[4])) < 0 || h > 1 ||
+			    (l = canon_hex(q[5])) < 0)
+				return -1;
+			l |= h << 4;
+			if (l == '\b' || l == '\f' || l == '\n' || l == '\r' ||
+			    l == '\t')
+				return -1;
+			if (l == 0)
+				f |= JSONPARSE_NUL;
+			q += 6;
+			continue;
+		}
+		default:
+			return -1;
+		}
+	}
+	if (check_utf8 && (seen & 0x8080808080808080u) != 0 &&
+	    !utf8_valid(a, (size_t)(q - a)))
+		return -1;
+	*pp = q + 1;
+	*flags = f;
+	return 0;
+}
+
+int jsonparse_canon_string(const char **pp, const char *end, unsigned *flags)
+{
+	return canon_string(pp, end, flags, 1);
+}
+
+int jsonparse_canon_string_bytes(const char **pp, const char *end,
+				 unsigned *flags)
+{
+	return canon_string(pp, end, flags, 0);
+}
+
+int jsonparse_canon_int(const char **pp, const char *end, long long *v)
+{
+	const char *q = *pp;
+	int neg = 0, digits = 0;
+	long long x = 0;
+
+	if (q < end && *q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q >= end || *q < '0' || *q > '9')
+		return -1;
+	if (*q == '0' && (neg || (q + 1 < end && q[1] >= '0' && q[1] <= '9')))
+		return -1; /* "-0", "01": written otherwise */
+	while (q < end && *q >= '0' && *q <= '9') {
+		if (++digits > 18)
+			return -1;
+		x = x * 10 + (*q++ - '0');
+	}
+	if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+		return -1;
+	*pp = q;
+	*v = neg ? -x : x;
+	return 0;
+}
+
+int jsonparse_keys_add(struct jsonparse_keys *ks, const char *k, size_t n)
+{
+	size_t i;
+
+	if (ks->nk == JSONPARSE_CANON_KEYS)
+		return -1;
+	for (i = 0; i < ks->nk; i++)
+		if (ks->n[i] == n && memcmp(ks->k[i], k, n) == 0)
+			return -1;
+	ks->k[ks->nk] = k;
+	ks->n[ks->nk++] = n;
+	return 0;
+}
+
+int jsonparse_canon_key(const char **pp, const char *end,
+			struct jsonparse_keys *ks, const char **key,
+			size_t *kn)
+{
+	const char *k = *pp, *q = k + 1;
+	unsigned f;
+	size_t n;
+
+	/* the usual key, [a-z_] only, without the general scan */
+	while (q < end && ((*q >= 'a' && *q <= 'z') || *q == '_'))
+		q++;
+	if (k < end && *k == '"' && q < end && *q == '"')
+		*pp = q + 1;
+	else if (jsonparse_canon_string(pp, end, &f) < 0 ||
+		 (f & JSONPARSE_NUL))
+		return -1;
+	n = (size_t)(*pp - k);
+	if (ks != NULL && jsonparse_keys_add(ks, k, n) < 0)
+		return -1;
+	if (*pp >= end || **pp != ':')
+		return -1;
+	(*pp)++;
+	*key = k;
+	*kn = n;
+	return 0;
+}
+
+int jsonparse_canon_pairs(const char **pp, const char *end, size_t **v,
+			  size_t *n, size_t *cap)
+{
+	const char *q = *pp;
+	long long a, b;
+
+	if (q >= end || *q++ != '[')
+		return -1;
+	if (q < end && *q == ']') {
+		*pp = q + 1;
+		return 0;
+	}
+	for (;;) {
+		if (q >= end || *q++ != '[' ||
+		    jsonparse_canon_int(&q, end, &a) < 0 || a < 0 ||
+		    q >= end || *q++ != ',' ||
+		    jsonparse_canon_int(&q, end, &b) < 0 || b < 0 ||
+		    q >= end || *q++ != ']' || q >= end)
+			return -1;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*v = xrealloc(*v, 2 * *cap * sizeof(**v));
+		}
+		(*v)[2 * *n] = (size_t)a;
+		(*v)[2 * *n + 1] = (size_t)b;
+		(*n)++;
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q++ != ']')
+			return -1;
+		*pp = q;
+		return 0;
+	}
+}
+
+static int canon_value(const char **pp, const char *end, int depth)
+{
+	const char *q = *pp, *k;
+	struct jsonparse_keys ks;
+	size_t kn;
+	unsigned f;
+	long long v;
+
+	if (q >= end)
+		return -1;
+	switch (*q) {
+	case '"':
+		return jsonparse_canon_string(pp, end, &f);
+	case '{':
+		if (depth >= JSONPARSE_CANON_DEPTH)
+			return -1;
+		q++;
+		if (q < end && *q == '}') {
+			*pp = q + 1;
+			return 0;
+		}
+		ks.nk = 0;
+		for (;;) {
+			if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0 ||
+			    canon_value(&q, end, depth + 1) < 0 || q >= end)
+				return -1;
+			if (*q == ',') {
+				q++;
+				continue;
+			}
+			if (*q != '}')
+				return -1;
+			*pp = q + 1;
+			return 0;
+		}
+	case '[':
+		if (depth >= JSONPARSE_CANON_DEPTH)
+			return -1;
+		q++;
+		if (q < end && *q == ']') {
+			*pp = q + 1;
+			return 0;
+		}
+		for (;;) {
+			if (canon_value(&q, end, depth + 1) < 0 || q >= end)
+				return -1;
+			if (*q == ',') {
+				q++;
+				continue;
+			}
+			if (*q != ']')
+				return -1;
+			*pp = q + 1;
+			return 0;
+		}
+	case 't':
+		if (end - q >= 4 && memcmp(q, "true", 4) == 0) {
+			*pp = q + 4;
+			return 0;
+		}
+		return -1;
+	case 'f':
+		if (end - q >= 5 && memcmp(q, "false", 5) == 0) {
+			*pp = q + 5;
+			return 0;
+		}
+		return -1;
+	case 'n':
+		if (end - q >= 4 && memcmp(q, "null", 4) == 0) {
+			*pp = q + 4;
+			return 0;
+		}
+		return -1;
+	default:
+		return jsonparse_canon_int(pp, end, &v);
+	}
+}
+
+int jsonparse_canon_value(const char **p, const char *end)
+{
+	return canon_value(p, end, 0);
+}
+
+size_t jsonparse_unescape(const char *s, size_t n, char *out)
+{
+	const char *e = s + n, *b;
+	char *o = out;
+
+	while (s < e) {
+		b = memchr(s, '\\', (size_t)(e - s));
+		if (b == NULL)
+			b = e;
+		memcpy(o, s, (size_t)(b - s));
+		o += b - s;
+		if (b == e)
+			break;
+		switch (b[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			*o++ = (char)(canon_hex(b[4]) << 4 | canon_hex(b[5]));
+			s = b + 6;
+			continue;
+		default: *o++ = b[1]; break; /* '"', '\\' */
+		}
+		s = b + 2;
+	}
+	return (size_t)(o - out);
 }

@@ -11,6 +11,10 @@
  * a span or sits exactly at it is found through an index by position, so
  * that a document of hundreds of thousands of entities stays near linear.
  *
+ * rules_quick() does the same from the record's line: the input entities
+ * read into struct qent without jansson, the output line written from them
+ * and the engine's entities, byte-identical to the usual path.
+ *
  * The rule set is read-only here; everything a call needs (match data,
  * the shadow, candidates) is allocated per call, so threads may share one
  * rule set. Loading and compiling are rules_parse.c's part.
@@ -23,9 +27,28 @@
 #include <time.h>
 #include <utf8proc.h>
 
+#include "jsonparse.h"
 #include "rules_int.h"
 #include "utf8.h"
 #include "values.h"
+
+/*
+ * An input entity as rules_quick() read it from the input line, without
+ * jansson: where its object is, and its strings unescaped.
+ */
+struct qent {
+	size_t raw, rawn;      /* the object's bytes in the line */
+	size_t cat, cend;      /* its "canonical" value's bytes, or 0, 0 */
+	size_t idat, idn;      /* its "id" string's bytes, quotes included */
+	size_t start, end;     /* code points */
+	size_t textat, textn;  /* its "text" string's content bytes */
+	int textesc;           /* that content has escapes */
+	/* unescaped and NUL-terminated (pointers into the string buffer,
+	 * set once it is all read); NULL: absent or not a string */
+	const char *id, *type, *canonical, *cls, *source;
+	size_t so[5];          /* the same as offsets + 1 while reading */
+	int has_canon, has_value; /* the keys are there (of any type) */
+};
 
 /* An entity: from the input record, or made by a rule. */
 struct ent {
@@ -34,6 +57,7 @@ struct ent {
 	int type;              /* RT_* */
 	int cls;               /* class index for placeholders, 0 none */
 	json_t *obj;           /* input entity (borrowed), or NULL */
+	const struct qent *q;  /* input entity read by rules_quick(), or NULL */
 	const struct rule *rule; /* the rule that made it, or NULL */
 	int priority;
 	size_t order;          /* input entities 0, rules their order + 1 */
@@ -171,6 +195,21 @@ struct work {
 	size_t *relh;          /* hash set of the relations found (fr
 				* indices + 1, 0 empty), for duplicates */
 	size_t nrelh, cap_relh; /* its size this record, and allocated */
+	/* rules_quick(): the record as read from its line, not parsed */
+	const char *line;      /* the input line, or NULL (parsed record) */
+	struct qent *qe;       /* its input entities */
+	size_t nqe, cap_qe;
+	size_t *qsent;         /* its sentences, pairs of code points */
+	size_t nqsent, cap_qsent;
+	size_t ents_at, ents_end; /* its "entities" value's bytes, or 0, 0 */
+	size_t rec_end;        /* its closing brace */
+	struct buf qstr;       /* unescaped strings of the entities */
+	struct buf qtext;      /* the text, when it had escapes */
+	size_t *qids;          /* hash set of entity ids (qe index + 1) */
+	size_t cap_qids;
+	struct buf *out;       /* where the output line goes */
+	int bail;              /* the record needs a warning: the quick
+				* path gives it to the usual one */
 };
 
 /*
@@ -250,6 +289,8 @@ static const char *type_name(const struct ent *x)
 {
 	if (x->type < RT_OTHER)
 		return rules_type_names[x->type];
+	if (x->q)
+		return x->q->type;
 	return json_string_value(json_object_get(x->obj, "type"));
 }
 
@@ -271,6 +312,10 @@ static const char *ent_canon(struct work *w, const struct ent *x,
 		*n = strlen(x->canonical);
 		return x->canonical;
 	}
+	if (x->q && x->q->canonical) {
+		*n = strlen(x->q->canonical);
+		return x->q->canonical;
+	}
 	if (x->obj && (c = json_object_get(x->obj, "canonical")) &&
 	    json_is_string(c)) {
 		*n = json_string_length(c);
@@ -283,6 +328,8 @@ static const char *source_of(const struct ent *x)
 {
 	if (x->rule)
 		return x->rule->source;
+	if (x->q && x->q->source)
+		return x->q->source;
 	if (x->obj) {
 		const char *s = json_string_value(json_object_get(x->obj,
 								  "source"));
@@ -307,14 +354,12 @@ static struct ent *push_ent(struct ent **v, size_t *n, size_t *cap)
 
 /* The class of an input entity: its "class", else the gazetteer file
  * named by its source ("gazetteers/titles.tsv:3" -> titles). */
-static int input_class(const struct rules *r, json_t *o)
+static int input_class(const struct rules *r, const char *c, const char *s)
 {
-	const char *c = json_string_value(json_object_get(o, "class"));
-	const char *s, *b, *dot;
+	const char *b, *dot;
 
 	if (c)
 		return rules_class_index(r, c, strlen(c));
-	s = json_string_value(json_object_get(o, "source"));
 	if (s == NULL || strncmp(s, "gazetteers/", 11) != 0)
 		return 0;
 	b = s + 11;
@@ -328,9 +373,24 @@ static void index_last(struct work *w);
 
 static void load_input(struct work *w)
 {
-	json_t *a = doc_array(w->d, "entities", 0), *o;
+	json_t *a = w->line ? NULL : doc_array(w->d, "entities", 0), *o;
 	size_t i, s, e;
 
+	for (i = 0; w->line && i < w->nqe; i++) {
+		const struct qent *q = &w->qe[i];
+		struct ent *x = push_ent(&w->e, &w->ne, &w->cap_e);
+
+		x->start = q->start;
+		x->end = q->end;
+		x->bs = w_byte(w, q->start);
+		x->be = w_byte(w, q->end);
+		x->type = rules_type_index(q->type, strlen(q->type));
+		if (x->type < 0)
+			x->type = RT_OTHER;
+		x->cls = input_class(w->r, q->cls, q->source);
+		x->q = q;
+		index_last(w);
+	}
 	json_array_foreach(a, i, o) {
 		struct ent *x;
 		const char *t = json_string_value(json_object_get(o, "type"));
@@ -345,7 +405,9 @@ static void load_input(struct work *w)
 		x->type = rules_type_index(t, strlen(t));
 		if (x->type < 0)
 			x->type = RT_OTHER;
-		x->cls = input_class(w->r, o);
+		x->cls = input_class(w->r,
+			json_string_value(json_object_get(o, "class")),
+			json_string_value(json_object_get(o, "source")));
 		x->obj = o;
 		index_last(w);
 	}
@@ -1047,6 +1109,12 @@ static void match_rule(struct work *w, const struct rule *ru)
 		if (rc < 0) {
 			PCRE2_UCHAR msg[128];
 
+			if (w->line) {
+				/* the warning goes into the record: the
+				 * usual path does this record again */
+				w->bail = 1;
+				return;
+			}
 			pcre2_get_error_message(rc, msg, sizeof(msg));
 			doc_warn(w->d, "rules: rule '%s' stopped in text "
 				 "%zu-%zu: %s", ru->name, w->cs, w->ce,
@@ -1203,16 +1271,18 @@ static void resolve(struct work *w, size_t ns_before)
 			/* the entity found before stays; a canonical or value
 			 * it lacks is taken from the rule */
 			if (c->canonical && x->canonical == NULL &&
-			    !(x->obj && json_object_get(x->obj, "canonical"))) {
+			    !(x->obj && json_object_get(x->obj, "canonical")) &&
+			    !(x->q && x->q->has_canon)) {
 				x->canonical = c->canonical;
 				c->canonical = NULL;
-				x->canon_set = x->obj != NULL;
+				x->canon_set = x->obj != NULL || x->q != NULL;
 			}
 			if (c->value && x->value == NULL &&
-			    !(x->obj && json_object_get(x->obj, "value"))) {
+			    !(x->obj && json_object_get(x->obj, "value")) &&
+			    !(x->q && x->q->has_value)) {
 				x->value = c->value;
 				c->value = NULL;
-				x->value_set = x->obj != NULL;
+				x->value_set = x->obj != NULL || x->q != NULL;
 			}
 			trace_lost(w, c, x, "same span and type");
 			STAT(w, c->rule, lost, 1);
@@ -2428,13 +2498,20 @@ static size_t piece_end(struct work *w, size_t s, size_t e)
 /* Cut the text into pieces: its sentences, long ones cut further. */
 static void make_pieces(struct work *w)
 {
-	json_t *sents = doc_array(w->d, "sentences", 0), *sp;
+	json_t *sents = w->line ? NULL : doc_array(w->d, "sentences", 0), *sp;
 	size_t nsent = sents ? json_array_size(sents) : 0, i, nl;
 
+	if (w->line)
+		nsent = w->nqsent;
 	for (i = 0; i < (nsent ? nsent : 1); i++) {
 		size_t s = 0, e = w->ncp, pe;
 
-		if (nsent) {
+		if (nsent && w->line) {
+			s = w->qsent[2 * i];
+			e = w->qsent[2 * i + 1];
+			if (e <= s)
+				continue;
+		} else if (nsent) {
 			sp = json_array_get(sents, i);
 			if (doc_span(sp, &s, &e) < 0 || e <= s)
 				continue;
@@ -2549,6 +2626,11 @@ static void keep_free(void *arg)
 	bidx_free(&k->sx);
 	free(k->hits);
 	free(k->relh);
+	free(k->qe);
+	free(k->qsent);
+	free(k->qids);
+	buf_release(&k->qstr);
+	buf_release(&k->qtext);
 	buf_release(&k->lowall);
 	buf_release(&k->shadow);
 	if (k->md)
@@ -2578,10 +2660,26 @@ void rules_thread_release(void)
  * rule set with other limits runs on this thread. */
 static _Thread_local uint64_t tl_limits[3];
 
-static void take_keep(struct work *w, const struct rules *r)
+/* The offset tables, large enough for the record's text. */
+static void take_tables(struct work *w)
 {
 	struct work *k = tl_keep;
 	size_t n = w->d->len + 1;
+
+	if (w->d->len <= RULES_MAX_TABLE_TEXT && n > k->cap_tab) {
+		free(k->c2b);
+		free(k->b2c);
+		k->c2b = xmalloc(n * sizeof(*k->c2b));
+		k->b2c = xmalloc(n * sizeof(*k->b2c));
+		k->cap_tab = n;
+	}
+	w->c2b = k->c2b;
+	w->b2c = k->b2c;
+}
+
+static void take_keep(struct work *w, const struct rules *r)
+{
+	struct work *k = tl_keep;
 
 	if (k == NULL) {
 		k = tl_keep = xcalloc(1, sizeof(*k));
@@ -2609,13 +2707,7 @@ static void take_keep(struct work *w, const struct rules *r)
 		tl_limits[1] = r->opts.depth_limit;
 		tl_limits[2] = r->opts.heap_limit_kb;
 	}
-	if (w->d->len <= RULES_MAX_TABLE_TEXT && n > k->cap_tab) {
-		free(k->c2b);
-		free(k->b2c);
-		k->c2b = xmalloc(n * sizeof(*k->c2b));
-		k->b2c = xmalloc(n * sizeof(*k->b2c));
-		k->cap_tab = n;
-	}
+	take_tables(w);
 	w->e = k->e; w->cap_e = k->cap_e;
 	w->c = k->c; w->cap_c = k->cap_c;
 	w->sorted = k->sorted; w->cap_sorted = k->cap_sorted;
@@ -2633,8 +2725,11 @@ static void take_keep(struct work *w, const struct rules *r)
 	buf_reset(&w->lowall);
 	w->md = k->md;
 	w->mc = k->mc;
-	w->c2b = k->c2b;
-	w->b2c = k->b2c;
+	w->qe = k->qe; w->cap_qe = k->cap_qe;
+	w->qsent = k->qsent; w->cap_qsent = k->cap_qsent;
+	w->qids = k->qids; w->cap_qids = k->cap_qids;
+	w->qstr = k->qstr;
+	w->qtext = k->qtext;
 }
 
 static void give_keep(struct work *w)
@@ -2654,13 +2749,46 @@ static void give_keep(struct work *w)
 	k->relh = w->relh; k->cap_relh = w->cap_relh;
 	k->shadow = w->shadow;
 	k->lowall = w->lowall;
+	k->qe = w->qe; k->cap_qe = w->cap_qe;
+	k->qsent = w->qsent; k->cap_qsent = w->cap_qsent;
+	k->qids = w->qids; k->cap_qids = w->cap_qids;
+	k->qstr = w->qstr;
+	k->qtext = w->qtext;
+}
+
+/* The engine's work on a record whose text and input are in place. */
+static void run_work(struct work *w)
+{
+	const struct rules *r = w->r;
+	size_t i;
+
+	bidx_reset(&w->ex, w->ncp);
+	bidx_reset(&w->sx, w->ncp);
+	load_input(w);
+	resolve_input(w);
+	make_pieces(w);
+	for (i = 0; i < r->nphases; i++)
+		if (r->phases[i].n > 0)
+			run_phase(w, &r->phases[i]);
+	if (!r->opts.no_doc_step)
+		doc_step(w);
+	subsume_relations(w);
+}
+
+static void finish_work(struct work *w)
+{
+	for (size_t i = 0; i < w->ne; i++)
+		free_ent(&w->e[i]);
+	free(w->s);
+	free(w->pr);
+	free(w->fr);
+	give_keep(w);
 }
 
 int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 {
 	const struct rules *r = ctx;
 	struct work w;
-	size_t i;
 
 	(void)err;
 	memset(&w, 0, sizeof(w));
@@ -2671,25 +2799,522 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	if (d->len > RULES_MAX_TABLE_TEXT)
 		w.c2b = w.b2c = NULL;
 	build_offsets(&w);
-	bidx_reset(&w.ex, w.ncp);
-	bidx_reset(&w.sx, w.ncp);
-	load_input(&w);
-	resolve_input(&w);
-	make_pieces(&w);
-	for (i = 0; i < r->nphases; i++)
-		if (r->phases[i].n > 0)
-			run_phase(&w, &r->phases[i]);
-	if (!r->opts.no_doc_step)
-		doc_step(&w);
-	subsume_relations(&w);
+	run_work(&w);
 	write_out(&w);
-	for (i = 0; i < w.ne; i++)
-		free_ent(&w.e[i]);
-	free(w.s);
-	free(w.pr);
-	free(w.fr);
-	give_keep(&w);
+	finish_work(&w);
 	return 0;
+}
+
+/* ---- the quick path ------------------------------------------------------ */
+
+#define KEY_IS JSONPARSE_KEY_IS
+
+/* The content s[0..n) of a canonical string, unescaped if esc, with a NUL
+ * after it, into w->qstr; its offset + 1. */
+static size_t q_str(struct work *w, const char *s, size_t n, int esc)
+{
+	size_t at = w->qstr.n;
+
+	buf_grow(&w->qstr, n + 1);
+	if (esc)
+		n = jsonparse_unescape(s, n, w->qstr.p + at);
+	else
+		memcpy(w->qstr.p + at, s, n);
+	w->qstr.p[at + n] = '\0';
+	w->qstr.n = at + n + 1;
+	return at + 1;
+}
+
+enum { Q_ID, Q_TYPE, Q_CANON, Q_CLASS, Q_SOURCE };
+
+/* One input entity object at *pp, into w->qe; -1 if it is not canonical
+ * or lacks what doc_check() asks (the usual path then tells why). */
+static int q_entity(struct work *w, const char **pp, const char *end)
+{
+	const char *q = *pp, *v;
+	struct jsonparse_keys ks;
+	struct qent *e;
+	unsigned f, have = 0, seen = 0, bit;
+	long long iv;
+
+	if (q >= end || *q != '{')
+		return -1;
+	if (w->nqe == w->cap_qe) {
+		w->cap_qe = w->cap_qe ? 2 * w->cap_qe : 64;
+		w->qe = xrealloc(w->qe, w->cap_qe * sizeof(*w->qe));
+	}
+	e = &w->qe[w->nqe];
+	memset(e, 0, sizeof(*e));
+	e->raw = (size_t)(q - w->line);
+	q++;
+	ks.nk = 0;
+	for (;;) {
+		const char *k;
+		size_t kn;
+
+		/* the keys of entities told apart by a bit each, the
+		 * others by comparing */
+		if (jsonparse_canon_key(&q, end, NULL, &k, &kn) < 0)
+			return -1;
+		bit = KEY_IS(k, kn, "\"id\"") ? 1 : KEY_IS(k, kn, "\"type\"") ? 2
+		      : KEY_IS(k, kn, "\"start\"") ? 4 : KEY_IS(k, kn, "\"end\"") ? 8
+		      : KEY_IS(k, kn, "\"text\"") ? 16
+		      : KEY_IS(k, kn, "\"canonical\"") ? 32
+		      : KEY_IS(k, kn, "\"class\"") ? 64
+		      : KEY_IS(k, kn, "\"source\"") ? 128
+		      : KEY_IS(k, kn, "\"value\"") ? 256 : 0;
+		if (bit != 0 ? (seen & bit) != 0
+			     : jsonparse_keys_add(&ks, k, kn) < 0)
+			return -1;
+		seen |= bit;
+		v = q;
+		if (bit == 16) {
+			/* compared with the text in quick_check(): valid
+			 * UTF-8 if equal, and not used if not */
+			if (jsonparse_canon_string_bytes(&q, end, &f) < 0 ||
+			    (f & JSONPARSE_NUL))
+				return -1;
+			e->textat = (size_t)(v + 1 - w->line);
+			e->textn = (size_t)(q - v) - 2;
+			e->textesc = (f & JSONPARSE_ESC) != 0;
+			have |= 16;
+		} else if (bit == 4 || bit == 8) {
+			if (jsonparse_canon_int(&q, end, &iv) < 0 || iv < 0)
+				return -1;
+			if (kn == 7) {
+				e->start = (size_t)iv;
+				have |= 1;
+			} else {
+				e->end = (size_t)iv;
+				have |= 2;
+			}
+		} else if (v < end && *v == '"') {
+			const char *c = v + 1;
+			size_t cn;
+			int esc;
+
+			if (jsonparse_canon_string(&q, end, &f) < 0 ||
+			    (f & JSONPARSE_NUL))
+				return -1;
+			cn = (size_t)(q - c) - 1;
+			esc = (f & JSONPARSE_ESC) != 0;
+			if (KEY_IS(k, kn, "\"id\"")) {
+				e->idat = (size_t)(v - w->line);
+				e->idn = (size_t)(q - v);
+				e->so[Q_ID] = q_str(w, c, cn, esc);
+				have |= 4;
+			} else if (KEY_IS(k, kn, "\"type\"")) {
+				e->so[Q_TYPE] = q_str(w, c, cn, esc);
+				have |= 8;
+			} else if (KEY_IS(k, kn, "\"text\"")) {
+				e->textat = (size_t)(c - w->line);
+				e->textn = cn;
+				e->textesc = esc;
+				have |= 16;
+			} else if (KEY_IS(k, kn, "\"canonical\"")) {
+				e->has_canon = 1;
+				e->cat = (size_t)(v - w->line);
+				e->cend = (size_t)(q - w->line);
+				e->so[Q_CANON] = q_str(w, c, cn, esc);
+			} else if (KEY_IS(k, kn, "\"class\"")) {
+				e->so[Q_CLASS] = q_str(w, c, cn, esc);
+			} else if (KEY_IS(k, kn, "\"source\"")) {
+				e->so[Q_SOURCE] = q_str(w, c, cn, esc);
+			} else if (KEY_IS(k, kn, "\"value\"")) {
+				e->has_value = 1;
+			}
+		} else {
+			if (KEY_IS(k, kn, "\"id\"") || KEY_IS(k, kn, "\"type\"") ||
+			    KEY_IS(k, kn, "\"text\"") ||
+			    jsonparse_canon_value(&q, end) < 0)
+				return -1;
+			if (KEY_IS(k, kn, "\"canonical\"")) {
+				e->has_canon = 1;
+				e->cat = (size_t)(v - w->line);
+				e->cend = (size_t)(q - w->line);
+			} else if (KEY_IS(k, kn, "\"value\"")) {
+				e->has_value = 1;
+			}
+		}
+		if (q >= end)
+			return -1;
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q != '}')
+			return -1;
+		q++;
+		break;
+	}
+	if (have != 31)
+		return -1;
+	e->rawn = (size_t)(q - w->line) - e->raw;
+	w->nqe++;
+	*pp = q;
+	return 0;
+}
+
+/*
+ * Read the record in line[0..n) for the quick path: canonical JSON (so
+ * that what is not changed may be copied as it came), a string "text",
+ * no "relations" (their arguments would need mapping) and nothing that
+ * is not a record; the text into d, the rest into w. -1 to go the usual
+ * way.
+ */
+static int quick_read(struct work *w, struct doc *d, size_t n)
+{
+	const char *line = w->line, *q = line + 1, *end = line + n, *v;
+	struct jsonparse_keys ks;
+	size_t idoff = 0, i, k;
+	unsigned f;
+	int have_text = 0;
+
+	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
+		return -1;
+	ks.nk = 0;
+	for (;;) {
+		const char *key;
+		size_t kn;
+
+		if (jsonparse_canon_key(&q, end, &ks, &key, &kn) < 0)
+			return -1;
+		v = q;
+		if (KEY_IS(key, kn, "\"text\"")) {
+			if (jsonparse_canon_string(&q, end, &f) < 0)
+				return -1;
+			d->len = (size_t)(q - v) - 2;
+			d->text = v + 1;
+			if (f & JSONPARSE_ESC) {
+				buf_reset(&w->qtext);
+				buf_grow(&w->qtext, d->len);
+				d->len = jsonparse_unescape(v + 1, d->len,
+							    w->qtext.p);
+				w->qtext.p[d->len] = '\0';
+				d->text = w->qtext.p;
+			}
+			have_text = 1;
+		} else if (KEY_IS(key, kn, "\"id\"")) {
+			if (jsonparse_canon_string(&q, end, &f) < 0 ||
+			    (f & JSONPARSE_NUL))
+				return -1;
+			idoff = q_str(w, v + 1, (size_t)(q - v) - 2,
+				      (f & JSONPARSE_ESC) != 0);
+		} else if (KEY_IS(key, kn, "\"error\"") ||
+			   KEY_IS(key, kn, "\"relations\"")) {
+			return -1;
+		} else if (KEY_IS(key, kn, "\"entities\"")) {
+			if (*q++ != '[')
+				return -1;
+			if (q < end && *q == ']') {
+				q++;
+			} else {
+				for (;;) {
+					if (q_entity(w, &q, end) < 0 ||
+					    q >= end)
+						return -1;
+					if (*q == ',') {
+						q++;
+						continue;
+					}
+					if (*q++ != ']')
+						return -1;
+					break;
+				}
+			}
+			w->ents_at = (size_t)(v - line);
+			w->ents_end = (size_t)(q - line);
+		} else if (KEY_IS(key, kn, "\"sentences\"")) {
+			if (jsonparse_canon_pairs(&q, end, &w->qsent,
+						  &w->nqsent, &w->cap_qsent) < 0)
+				return -1;
+		} else if (jsonparse_canon_value(&q, end) < 0) {
+			return -1;
+		}
+		if (q >= end)
+			return -1;
+		if (*q == ',') {
+			q++;
+			continue;
+		}
+		if (*q != '}' || q + 1 != end)
+			return -1;
+		break;
+	}
+	if (!have_text)
+		return -1;
+	w->rec_end = n - 1;
+	w->id = idoff ? w->qstr.p + idoff - 1 : "";
+	for (i = 0; i < w->nqe; i++) {
+		struct qent *e = &w->qe[i];
+		const char **to[5] = { &e->id, &e->type, &e->canonical,
+				       &e->cls, &e->source };
+
+		for (k = 0; k < 5; k++)
+			*to[k] = e->so[k] ? w->qstr.p + e->so[k] - 1 : NULL;
+	}
+	return 0;
+}
+
+/* What doc_check() asks of the record read by quick_read(); -1 if it
+ * would reject it. */
+static int quick_check(struct work *w)
+{
+	struct buf tmp = BUF_INIT;
+	size_t i, mask, h, bs, be;
+	int rc = -1;
+
+	for (i = 0; i < w->nqsent; i++)
+		if (w->qsent[2 * i] > w->qsent[2 * i + 1] ||
+		    w->qsent[2 * i + 1] > w->ncp)
+			return -1;
+	for (h = 16; h < 2 * w->nqe; h *= 2)
+		;
+	if (h > w->cap_qids) {
+		free(w->qids);
+		w->qids = xmalloc(h * sizeof(*w->qids));
+		w->cap_qids = h;
+	}
+	memset(w->qids, 0, h * sizeof(*w->qids));
+	mask = h - 1;
+	for (i = 0; i < w->nqe; i++) {
+		const struct qent *e = &w->qe[i];
+		const char *id = w->line + e->idat, *t = w->line + e->textat;
+		size_t tn = e->textn;
+		uint64_t x = 1469598103934665603u;
+
+		if (e->start > e->end || e->end > w->ncp)
+			goto out;
+		/* the same string is the same canonical bytes */
+		for (size_t k = 0; k < e->idn; k++)
+			x = (x ^ (unsigned char)id[k]) * 1099511628211u;
+		for (h = x & mask; w->qids[h] != 0; h = (h + 1) & mask) {
+			const struct qent *o = &w->qe[w->qids[h] - 1];
+
+			if (o->idn == e->idn &&
+			    memcmp(w->line + o->idat, id, e->idn) == 0)
+				goto out;
+		}
+		w->qids[h] = i + 1;
+		bs = w_byte(w, e->start);
+		be = w_byte(w, e->end);
+		if (e->textesc) {
+			buf_reset(&tmp);
+			buf_grow(&tmp, tn);
+			tn = jsonparse_unescape(t, tn, tmp.p);
+			t = tmp.p;
+		}
+		if (tn != be - bs || memcmp(t, w->d->text + bs, tn) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&tmp);
+	return rc;
+}
+
+static void q_lit(struct buf *out, const char *lit)
+{
+	buf_add(out, lit, strlen(lit));
+}
+
+static void q_uint(struct buf *out, size_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(out, q, (size_t)(e - q));
+}
+
+static void q_string(struct buf *out, const char *s)
+{
+	json_write_string(s, strlen(s), out);
+}
+
+/*
+ * write_out() for the quick path: the output line written straight from
+ * the input line and the engine's entities, byte-identical to what
+ * write_out() and json_write() make of the parsed record. The record's
+ * keys stay in their order and unchanged ones are copied; "entities" is
+ * rewritten in its place (or added at the end), then "relations" added.
+ */
+static void write_quick(struct work *w)
+{
+	struct buf *out = w->out;
+	const char *line = w->line;
+	/* for relations: the id number of each new entity, -1 for input */
+	long *tnum = xmalloc((w->ne + 1) * sizeof(*tnum));
+	size_t *order = xmalloc((w->ne + 1) * sizeof(*order)), n = 0, i, tn;
+	long next_t = 1, next_r = 1;
+	const char *t;
+
+	if (w->ents_end > 0)
+		for (i = 0; i < w->nqe; i++)
+			next_t = doc_id_next(w->qe[i].id, 'T', next_t);
+	for (i = 0; i < w->ne; i++)
+		if (!w->e[i].removed)
+			order[n++] = i;
+	sort_ents(w, order, n);
+	if (w->ents_end > 0) {
+		buf_add(out, line, w->ents_at);
+		buf_addc(out, '[');
+	} else {
+		buf_add(out, line, w->rec_end);
+		q_lit(out, ",\"entities\":[");
+	}
+	for (i = 0; i < n; i++) {
+		struct ent *x = &w->e[order[i]];
+		const struct qent *q = x->q;
+
+		if (i > 0)
+			buf_addc(out, ',');
+		if (q != NULL) {
+			size_t a = q->raw, b = q->raw + q->rawn - 1;
+
+			tnum[order[i]] = -1;
+			if (!(x->canon_set && x->canonical) &&
+			    !(x->value_set && x->value)) {
+				buf_add(out, line + a, q->rawn);
+				continue;
+			}
+			/* a key set anew keeps its place; a new key goes
+			 * last */
+			if (x->canon_set && x->canonical && q->has_canon) {
+				buf_add(out, line + a, q->cat - a);
+				q_string(out, x->canonical);
+				a = q->cend;
+			}
+			buf_add(out, line + a, b - a);
+			if (x->canon_set && x->canonical && !q->has_canon) {
+				q_lit(out, ",\"canonical\":");
+				q_string(out, x->canonical);
+			}
+			if (x->value_set && x->value) {
+				q_lit(out, ",\"value\":");
+				q_string(out, x->value);
+			}
+			buf_addc(out, '}');
+			continue;
+		}
+		tnum[order[i]] = next_t;
+		q_lit(out, "{\"id\":\"T");
+		q_uint(out, (size_t)next_t++);
+		q_lit(out, "\",\"type\":");
+		q_string(out, type_name(x));
+		q_lit(out, ",\"start\":");
+		q_uint(out, x->start);
+		q_lit(out, ",\"end\":");
+		q_uint(out, x->end);
+		q_lit(out, ",\"text\":");
+		t = span_text(w, x->start, x->end, &tn);
+		json_write_string(t, tn, out);
+		if (x->canonical) {
+			q_lit(out, ",\"canonical\":");
+			q_string(out, x->canonical);
+		}
+		if (x->value) {
+			q_lit(out, ",\"value\":");
+			q_string(out, x->value);
+		}
+		if (x->clsname) {
+			q_lit(out, ",\"class\":");
+			q_string(out, x->clsname);
+		}
+		q_lit(out, ",\"source\":");
+		q_string(out, x->rule->source);
+		buf_addc(out, '}');
+	}
+	buf_addc(out, ']');
+	if (w->ents_end > 0)
+		buf_add(out, line + w->ents_end, w->rec_end - w->ents_end);
+	q_lit(out, ",\"relations\":[");
+	for (i = 0; i < w->nfr; i++) {
+		const struct frel *f = &w->fr[i];
+		const struct rel_schema *sc = &rules_relations[f->rel];
+		long arg[RULES_MAX_ROLES];
+		size_t k, nargs = 0;
+		int ok = 1;
+
+		for (k = 0; k < RULES_MAX_ROLES; k++) {
+			long x = f->args[k];
+
+			while (x >= 0 && w->e[x].removed)
+				x = w->e[x].replaced_by;
+			if (f->args[k] >= 0 && x < 0)
+				ok = 0;
+			arg[k] = x;
+		}
+		if (!ok)
+			continue;
+		if (next_r > 1)
+			buf_addc(out, ',');
+		q_lit(out, "{\"id\":\"R");
+		q_uint(out, (size_t)next_r++);
+		q_lit(out, "\",\"type\":");
+		q_string(out, sc->name);
+		q_lit(out, ",\"args\":{");
+		for (k = 0; k < RULES_MAX_ROLES; k++) {
+			long x = arg[k];
+
+			if (x < 0)
+				continue;
+			if (nargs++ > 0)
+				buf_addc(out, ',');
+			q_string(out, sc->roles[k]);
+			buf_addc(out, ':');
+			if (tnum[x] < 0) {
+				q_string(out, w->e[x].q->id);
+			} else {
+				q_lit(out, "\"T");
+				q_uint(out, (size_t)tnum[x]);
+				buf_addc(out, '"');
+			}
+		}
+		q_lit(out, "},\"source\":");
+		q_string(out, f->rule->source);
+		buf_addc(out, '}');
+	}
+	q_lit(out, "]}");
+	free(tnum);
+	free(order);
+}
+
+int rules_quick(void *ctx, const char *line, size_t n, struct buf *out)
+{
+	const struct rules *r = ctx;
+	struct work w;
+	struct doc d;
+	int ok = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.next_t = d.next_r = -1;
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.d = &d;
+	w.line = line;
+	w.out = out;
+	take_keep(&w, r);
+	buf_reset(&w.qstr);
+	if (quick_read(&w, &d, n) < 0)
+		goto out;
+	take_tables(&w);
+	if (d.len > RULES_MAX_TABLE_TEXT)
+		w.c2b = w.b2c = NULL;
+	build_offsets(&w);
+	if (quick_check(&w) < 0)
+		goto out;
+	run_work(&w);
+	if (w.bail)
+		goto out;
+	write_quick(&w);
+	ok = 1;
+out:
+	finish_work(&w);
+	doc_release(&d);
+	return ok;
 }
 
 /* ---- --stats ------------------------------------------------------------------------------ */

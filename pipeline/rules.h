@@ -104,6 +104,17 @@ void rules_files_free(char **files, size_t n);
 int rules_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
 /*
+ * The stage's quick path (struct stage's quick): the record read from
+ * its line without jansson and the output line written straight to out,
+ * byte-identical to parsing it, rules_stage() and json_write(). Returns
+ * 1 when it wrote the line, 0 (out left alone) for a record it leaves to
+ * the usual path: one not in json_write()'s own form, with "relations",
+ * that doc_check() would reject, or that a rule stopped in (a warning).
+ * Not for --trace or --stats, whose logs would differ in order.
+ */
+int rules_quick(void *ctx, const char *line, size_t n, struct buf *out);
+
+/*
  * rules_stage keeps its buffers and PCRE2 match data per thread, from one
  * record to the next; they are freed when the thread ends, or now by this
  * call (a thread that goes on living without running the stage again).

@@ -23,7 +23,8 @@
  * after `…` followed by a capital on the same line.
  *
  * Offsets are computed in bytes and turned into code points once, in order,
- * at the end. Nothing here prints or exits.
+ * at the end. Nothing here prints or exits. sent_quick() is the stage on a
+ * record line, for records in json_write()'s form (doc_quick_read()).
  */
 #include <limits.h>
 #include <pthread.h>
@@ -826,4 +827,64 @@ int sent_stage(void *ctx, struct doc *d, struct vnie_error *err)
 			 st->o.max_length);
 	free(p);
 	return 0;
+}
+
+/* Append the decimal digits of v. */
+static void put_uint(struct buf *out, size_t v)
+{
+	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(out, q, (size_t)(e - q));
+}
+
+int sent_quick(void *ctx, const char *line, size_t n, struct buf *out)
+{
+	const struct sent *st = ctx;
+	struct doc_quick dq = DOC_QUICK_INIT;
+	struct vnie_error err;
+	size_t *p = NULL, np, ncut, at = 0, cp = 0, i;
+	char msg[1024];
+	int ok = 0;
+
+	if (doc_quick_read(&dq, line, n) < 0 || dq.has_sentences ||
+	    sent_split(st, dq.text, dq.len, &p, &np, &ncut, &err) < 0)
+		goto out;
+	/* a warning joins the record's own warnings: the usual path */
+	if (ncut > 0 && dq.has_warnings)
+		goto out;
+	buf_add(out, line, n - 1);
+	buf_adds(out, ",\"sentences\":[");
+	for (i = 0; i < 2 * np; i += 2) {
+		if (i > 0)
+			buf_addc(out, ',');
+		buf_addc(out, '[');
+		for (int k = 0; k < 2; k++) {
+			for (; at < p[i + k]; at++)
+				cp += ((unsigned char)dq.text[at] & 0xC0) != 0x80;
+			if (k > 0)
+				buf_addc(out, ',');
+			put_uint(out, cp);
+		}
+		buf_addc(out, ']');
+	}
+	buf_addc(out, ']');
+	if (ncut > 0) {
+		/* as sent_stage() words it through doc_warn() */
+		snprintf(msg, sizeof(msg), "split: %zu cut%s made in sentences "
+			 "longer than --max-length %zu", ncut,
+			 ncut == 1 ? "" : "s", st->o.max_length);
+		buf_adds(out, ",\"warnings\":[");
+		json_write_string(msg, strlen(msg), out);
+		buf_addc(out, ']');
+	}
+	buf_addc(out, '}');
+	ok = 1;
+out:
+	free(p);
+	doc_quick_release(&dq);
+	return ok;
 }

@@ -61,6 +61,15 @@ void sent_free(struct sent *s);
 int sent_stage(void *ctx, struct doc *d, struct vnie_error *err);
 
 /*
+ * The stage's quick path (struct stage's quick): a record in
+ * json_write()'s own form without sentences or annotations is copied from
+ * its line with "sentences" (and a warning) appended, byte-identical to
+ * parsing it, sent_stage() and json_write(). 1 when it wrote the line to
+ * out; 0, out left alone, for a record it leaves to the usual path.
+ */
+int sent_quick(void *ctx, const char *line, size_t n, struct buf *out);
+
+/*
  * The same on bare text, for tests and other modules: the sentences of
  * s[0..n) (valid UTF-8) as byte offsets, pairs in *out (malloc'd, caller
  * frees), count in *nout; *ncut counts the cuts made at max_length.

@@ -133,7 +133,11 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 {
 	struct vnie_error err;
 	struct doc d;
+	struct buf tmp[2] = { BUF_INIT, BUF_INIT };
+	const char *cur = line;
+	size_t curn = n, k;
 	char msg[128];
+	int rc;
 
 	if (toolong) {
 		snprintf(msg, sizeof(msg),
@@ -142,22 +146,45 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 		reject(st, lineno, msg, line, n, out);
 		return 1;
 	}
-	if (nst == 1 && st->quick != NULL && st->quick(st->ctx, line, n, out)) {
-		buf_addc(out, '\n');
-		return 0;
+	/* Stages with a quick path take the line in turn, each one's output
+	 * line the next one's input, as in a pipe of single stages; from
+	 * the first that declines, the record is parsed and goes the usual
+	 * way. A quick path writes only lines the usual way would write. */
+	for (k = 0; k < nst && st[k].quick != NULL; k++) {
+		struct buf *o = k == nst - 1 ? out : &tmp[k & 1];
+		size_t n0;
+
+		if (o != out)
+			buf_reset(o);
+		n0 = o->n;
+		if (!st[k].quick(st[k].ctx, cur, curn, o))
+			break;
+		cur = o->p + n0;
+		curn = o->n - n0;
 	}
-	switch (doc_parse(&d, line, n, lineno, &err)) {
-	case DOC_PASS:
-		buf_add(out, line, n);
+	if (k == nst) {
 		buf_addc(out, '\n');
-		return 0;
+		rc = 0;
+		goto out;
+	}
+	switch (doc_parse(&d, cur, curn, lineno, &err)) {
+	case DOC_PASS:
+		buf_add(out, cur, curn);
+		buf_addc(out, '\n');
+		rc = 0;
+		goto out;
 	case DOC_BAD:
-		reject(st, lineno, err.msg, line, n, out);
-		return 1;
+		reject(&st[k], lineno, err.msg, cur, curn, out);
+		rc = 1;
+		goto out;
 	default:
 		break;
 	}
-	return stage_chain(st, nst, &d, lineno, line, n, out);
+	rc = stage_chain(st + k, nst - k, &d, lineno, cur, curn, out);
+out:
+	buf_release(&tmp[0]);
+	buf_release(&tmp[1]);
+	return rc;
 }
 
 int stage_write_error(void)

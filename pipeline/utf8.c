@@ -61,42 +61,54 @@ size_t utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
 
 int utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	int32_t cp;
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w;
+	unsigned c;
 
-	while (i < n) {
-		/* ASCII runs are the common case: skip them eight at a time. */
-		while (i + 8 <= n) {
-			uint64_t w;
-			memcpy(&w, p + i, 8);
-			if (w & 0x8080808080808080ULL)
-				break;
-			i += 8;
+	while (p < e) {
+		/* ASCII eight bytes at a time; in a word that is not all
+		 * ASCII, straight to its first byte that is not (words are
+		 * read little-endian on every machine this builds for, and
+		 * the byte order only changes how far the skip goes) */
+		if (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if ((w & high) == 0) {
+				p += 8;
+				continue;
+			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			p += __builtin_ctzll(w & high) >> 3;
+#endif
 		}
-		if (i >= n)
-			break;
-		if (p[i] < 0x80) {
-			i++;
+		c = *p;
+		if (c < 0x80) {
+			p++;
 			continue;
 		}
-		/* the common two- and three-byte forms (Vietnamese letters
-		 * are U+00C0-U+01B0 and U+1EA0-U+1EF9) without decoding:
-		 * leads whose continuation bytes may be anything in 80-BF */
-		if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < n &&
-		    (p[i + 1] & 0xC0) == 0x80) {
-			i += 2;
-			continue;
-		}
-		if (((p[i] >= 0xE1 && p[i] <= 0xEC) || p[i] == 0xEE ||
-		     p[i] == 0xEF) && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 &&
-		    (p[i + 2] & 0xC0) == 0x80) {
-			i += 3;
-			continue;
-		}
-		i += utf8_decode(p + i, n - i, &cp);
-		if (cp < 0)
+		/* the forms utf8_decode() accepts: no overlongs, no
+		 * surrogates, nothing past U+10FFFF, no truncation */
+		if (c >= 0xC2 && c <= 0xDF) {
+			if (e - p < 2 || (p[1] & 0xC0) != 0x80)
+				return 0;
+			p += 2;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			if (e - p < 3 || (p[1] & 0xC0) != 0x80 ||
+			    (p[2] & 0xC0) != 0x80 ||
+			    (c == 0xE0 && p[1] < 0xA0) ||
+			    (c == 0xED && p[1] > 0x9F))
+				return 0;
+			p += 3;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			if (e - p < 4 || (p[1] & 0xC0) != 0x80 ||
+			    (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80 ||
+			    (c == 0xF0 && p[1] < 0x90) ||
+			    (c == 0xF4 && p[1] > 0x8F))
+				return 0;
+			p += 4;
+		} else {
 			return 0;
+		}
 	}
 	return 1;
 }
