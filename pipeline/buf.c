@@ -72,6 +72,25 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->n += (size_t)len;
 }
 
+size_t buf_fmt_uint(char *out, unsigned long long v)
+{
+	char tmp[20], *e = tmp + sizeof(tmp), *q = e;
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(out, q, (size_t)(e - q));
+	return (size_t)(e - q);
+}
+
+void buf_add_uint(struct buf *b, unsigned long long v)
+{
+	char tmp[20];
+
+	buf_add(b, tmp, buf_fmt_uint(tmp, v));
+}
+
 void buf_add_cp(struct buf *b, unsigned cp)
 {
 	char s[4];

@@ -514,17 +514,10 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 /* An integer in decimal, as jansson's "%" JSON_INTEGER_FORMAT prints it. */
 static void write_int(json_int_t v, struct buf *out)
 {
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
-				     : (unsigned long long)v;
-
-	do {
-		*--q = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
 	if (v < 0)
-		*--q = '-';
-	buf_add(out, q, (size_t)(e - q));
+		buf_addc(out, '-');
+	buf_add_uint(out, v < 0 ? 0ull - (unsigned long long)v
+				: (unsigned long long)v);
 }
 
 /*

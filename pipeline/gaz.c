@@ -1404,16 +1404,8 @@ struct emit {
 /* "<c><n>" into buf (room for 24 bytes), as snprintf's "%c%ld" (n >= 0). */
 static size_t fmt_id(char *buf, char c, long n)
 {
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-	unsigned long u = (unsigned long)n;
-
-	do {
-		*--q = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
 	buf[0] = c;
-	memcpy(buf + 1, q, (size_t)(e - q));
-	return (size_t)(e - q) + 1;
+	return buf_fmt_uint(buf + 1, (unsigned long)n) + 1;
 }
 
 /* The shared string v with one more reference, or a new string of s. */
@@ -1526,18 +1518,6 @@ int gaz_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	return 0;
 }
 
-/* Append the decimal digits of v. */
-static void put_uint(struct buf *out, size_t v)
-{
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_add(out, q, (size_t)(e - q));
-}
-
 static void put_lit(struct buf *out, const char *lit)
 {
 	buf_add(out, lit, strlen(lit));
@@ -1565,11 +1545,11 @@ static int write_hit(void *arg, const struct gaz_hit *h)
 	} else {
 		put_lit(out, ",{\"id\":\"T");
 	}
-	put_uint(out, (size_t)em->next_t++);
+	buf_add_uint(out, (size_t)em->next_t++);
 	buf_add(out, en->head, en->headn);
-	put_uint(out, doc_cp(em->d, bs));
+	buf_add_uint(out, doc_cp(em->d, bs));
 	put_lit(out, ",\"end\":");
-	put_uint(out, doc_cp(em->d, be));
+	buf_add_uint(out, doc_cp(em->d, be));
 	put_lit(out, ",\"text\":");
 	json_write_string(em->d->text + bs, be - bs, out);
 	buf_add(out, en->tail, en->tailn);

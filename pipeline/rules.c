@@ -2199,18 +2199,8 @@ static void doc_step(struct work *w)
 /* "T12", "R3": an id of kind c and number n (n >= 0). */
 static void make_id(char *out, char c, long n)
 {
-	char tmp[24];
-	size_t k = 0;
-	unsigned long v = n < 0 ? 0 : (unsigned long)n;
-
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	*out++ = c;
-	while (k)
-		*out++ = tmp[--k];
-	*out = 0;
+	out[buf_fmt_uint(out, n < 0 ? 0 : (unsigned long)n)] = '\0';
 }
 
 /* Point an input relation's arguments at the entities now standing for
@@ -3118,17 +3108,6 @@ static void q_lit(struct buf *out, const char *lit)
 	buf_add(out, lit, strlen(lit));
 }
 
-static void q_uint(struct buf *out, size_t v)
-{
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_add(out, q, (size_t)(e - q));
-}
-
 static void q_string(struct buf *out, const char *s)
 {
 	json_write_string(s, strlen(s), out);
@@ -3201,13 +3180,13 @@ static void write_quick(struct work *w)
 		}
 		tnum[order[i]] = next_t;
 		q_lit(out, "{\"id\":\"T");
-		q_uint(out, (size_t)next_t++);
+		buf_add_uint(out, (size_t)next_t++);
 		q_lit(out, "\",\"type\":");
 		q_string(out, type_name(x));
 		q_lit(out, ",\"start\":");
-		q_uint(out, x->start);
+		buf_add_uint(out, x->start);
 		q_lit(out, ",\"end\":");
-		q_uint(out, x->end);
+		buf_add_uint(out, x->end);
 		q_lit(out, ",\"text\":");
 		t = span_text(w, x->start, x->end, &tn);
 		json_write_string(t, tn, out);
@@ -3252,7 +3231,7 @@ static void write_quick(struct work *w)
 		if (next_r > 1)
 			buf_addc(out, ',');
 		q_lit(out, "{\"id\":\"R");
-		q_uint(out, (size_t)next_r++);
+		buf_add_uint(out, (size_t)next_r++);
 		q_lit(out, "\",\"type\":");
 		q_string(out, sc->name);
 		q_lit(out, ",\"args\":{");
@@ -3269,7 +3248,7 @@ static void write_quick(struct work *w)
 				q_string(out, w->e[x].q->id);
 			} else {
 				q_lit(out, "\"T");
-				q_uint(out, (size_t)tnum[x]);
+				buf_add_uint(out, (size_t)tnum[x]);
 				buf_addc(out, '"');
 			}
 		}

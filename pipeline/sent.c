@@ -829,18 +829,6 @@ int sent_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	return 0;
 }
 
-/* Append the decimal digits of v. */
-static void put_uint(struct buf *out, size_t v)
-{
-	char tmp[24], *e = tmp + sizeof(tmp), *q = e;
-
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	buf_add(out, q, (size_t)(e - q));
-}
-
 int sent_quick(void *ctx, const char *line, size_t n, struct buf *out)
 {
 	const struct sent *st = ctx;
@@ -867,7 +855,7 @@ int sent_quick(void *ctx, const char *line, size_t n, struct buf *out)
 				cp += ((unsigned char)dq.text[at] & 0xC0) != 0x80;
 			if (k > 0)
 				buf_addc(out, ',');
-			put_uint(out, cp);
+			buf_add_uint(out, cp);
 		}
 		buf_addc(out, ']');
 	}
