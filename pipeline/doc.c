@@ -355,7 +355,7 @@ out:
 
 int doc_quick_read(struct doc_quick *dq, const char *line, size_t n)
 {
-	const char *q = line + 1, *end = line + n, *v, *k;
+	const char *q = line + 1, *end = line + n, *k;
 	struct jsonparse_keys ks;
 	size_t kn;
 	unsigned f;
@@ -370,20 +370,10 @@ int doc_quick_read(struct doc_quick *dq, const char *line, size_t n)
 	for (;;) {
 		if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0)
 			return -1;
-		v = q;
 		if (JSONPARSE_KEY_IS(k, kn, "\"text\"")) {
-			if (jsonparse_canon_string(&q, end, &f) < 0)
+			if (jsonparse_canon_text(&q, end, &dq->tmp, &dq->text,
+						 &dq->len, &f) < 0)
 				return -1;
-			dq->text = v + 1;
-			dq->len = (size_t)(q - v) - 2;
-			if (f & JSONPARSE_ESC) {
-				buf_reset(&dq->tmp);
-				buf_grow(&dq->tmp, dq->len);
-				dq->len = jsonparse_unescape(v + 1, dq->len,
-							     dq->tmp.p);
-				dq->tmp.p[dq->len] = '\0';
-				dq->text = dq->tmp.p;
-			}
 			have_text = 1;
 		} else if (JSONPARSE_KEY_IS(k, kn, "\"sentences\"")) {
 			if (jsonparse_canon_pairs(&q, end, &dq->pairs,

@@ -639,6 +639,25 @@ int jsonparse_canon_value(const char **p, const char *end)
 	return canon_value(p, end, 0);
 }
 
+int jsonparse_canon_text(const char **q, const char *end, struct buf *tmp,
+			 const char **s, size_t *n, unsigned *f)
+{
+	const char *v = *q;
+
+	if (jsonparse_canon_string(q, end, f) < 0)
+		return -1;
+	*s = v + 1;
+	*n = (size_t)(*q - v) - 2;
+	if (*f & JSONPARSE_ESC) {
+		buf_reset(tmp);
+		buf_grow(tmp, *n);
+		*n = jsonparse_unescape(v + 1, *n, tmp->p);
+		tmp->p[*n] = '\0';
+		*s = tmp->p;
+	}
+	return 0;
+}
+
 size_t jsonparse_unescape(const char *s, size_t n, char *out)
 {
 	const char *e = s + n, *b;

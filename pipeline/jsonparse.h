@@ -95,4 +95,12 @@ int jsonparse_canon_pairs(const char **p, const char *end, size_t **v,
  * unescaped into out, which has room for n bytes; returns its length. */
 size_t jsonparse_unescape(const char *s, size_t n, char *out);
 
+/* The canonical string value at *q (moved past it): its content as
+ * (*s, *n), unescaped into tmp when it holds escapes (*s then points into
+ * tmp, NUL-terminated); *f gets jsonparse_canon_string()'s flags. 0, or -1
+ * when the value is not a canonical string. */
+struct buf;
+int jsonparse_canon_text(const char **q, const char *end, struct buf *tmp,
+			 const char **s, size_t *n, unsigned *f);
+
 #endif

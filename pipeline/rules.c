@@ -2971,18 +2971,9 @@ static int quick_read(struct work *w, struct doc *d, size_t n)
 			return -1;
 		v = q;
 		if (KEY_IS(key, kn, "\"text\"")) {
-			if (jsonparse_canon_string(&q, end, &f) < 0)
+			if (jsonparse_canon_text(&q, end, &w->qtext, &d->text,
+						 &d->len, &f) < 0)
 				return -1;
-			d->len = (size_t)(q - v) - 2;
-			d->text = v + 1;
-			if (f & JSONPARSE_ESC) {
-				buf_reset(&w->qtext);
-				buf_grow(&w->qtext, d->len);
-				d->len = jsonparse_unescape(v + 1, d->len,
-							    w->qtext.p);
-				w->qtext.p[d->len] = '\0';
-				d->text = w->qtext.p;
-			}
 			have_text = 1;
 		} else if (KEY_IS(key, kn, "\"id\"")) {
 			if (jsonparse_canon_string(&q, end, &f) < 0 ||
