@@ -359,7 +359,7 @@ int doc_quick_read(struct doc_quick *dq, const char *line, size_t n)
 	struct jsonparse_keys ks;
 	size_t kn;
 	unsigned f;
-	int have_text = 0;
+	int have_text = 0, rc;
 
 	dq->text = NULL;
 	dq->len = dq->npairs = 0;
@@ -392,13 +392,10 @@ int doc_quick_read(struct doc_quick *dq, const char *line, size_t n)
 		} else if (JSONPARSE_KEY_IS(k, kn, "\"warnings\"")) {
 			dq->has_warnings = 1;
 		}
-		if (q >= end)
-			return -1;
-		if (*q == ',') {
-			q++;
+		rc = jsonparse_canon_next(&q, end, '}');
+		if (rc > 0)
 			continue;
-		}
-		if (*q != '}' || q + 1 != end)
+		if (rc < 0 || q != end)
 			return -1;
 		break;
 	}

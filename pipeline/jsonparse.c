@@ -536,7 +536,7 @@ int jsonparse_canon_pairs(const char **pp, const char *end, size_t **v,
 		    jsonparse_canon_int(&q, end, &a) < 0 || a < 0 ||
 		    q >= end || *q++ != ',' ||
 		    jsonparse_canon_int(&q, end, &b) < 0 || b < 0 ||
-		    q >= end || *q++ != ']' || q >= end)
+		    q >= end || *q++ != ']')
 			return -1;
 		if (*n == *cap) {
 			*cap = *cap ? 2 * *cap : 64;
@@ -545,14 +545,15 @@ int jsonparse_canon_pairs(const char **pp, const char *end, size_t **v,
 		(*v)[2 * *n] = (size_t)a;
 		(*v)[2 * *n + 1] = (size_t)b;
 		(*n)++;
-		if (*q == ',') {
-			q++;
+		switch (jsonparse_canon_next(&q, end, ']')) {
+		case 1:
 			continue;
-		}
-		if (*q++ != ']')
+		case 0:
+			*pp = q;
+			return 0;
+		default:
 			return -1;
-		*pp = q;
-		return 0;
+		}
 	}
 }
 
@@ -580,16 +581,17 @@ static int canon_value(const char **pp, const char *end, int depth)
 		ks.nk = 0;
 		for (;;) {
 			if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0 ||
-			    canon_value(&q, end, depth + 1) < 0 || q >= end)
+			    canon_value(&q, end, depth + 1) < 0)
 				return -1;
-			if (*q == ',') {
-				q++;
+			switch (jsonparse_canon_next(&q, end, '}')) {
+			case 1:
 				continue;
-			}
-			if (*q != '}')
+			case 0:
+				*pp = q;
+				return 0;
+			default:
 				return -1;
-			*pp = q + 1;
-			return 0;
+			}
 		}
 	case '[':
 		if (depth >= JSONPARSE_CANON_DEPTH)
@@ -600,16 +602,17 @@ static int canon_value(const char **pp, const char *end, int depth)
 			return 0;
 		}
 		for (;;) {
-			if (canon_value(&q, end, depth + 1) < 0 || q >= end)
+			if (canon_value(&q, end, depth + 1) < 0)
 				return -1;
-			if (*q == ',') {
-				q++;
+			switch (jsonparse_canon_next(&q, end, ']')) {
+			case 1:
 				continue;
-			}
-			if (*q != ']')
+			case 0:
+				*pp = q;
+				return 0;
+			default:
 				return -1;
-			*pp = q + 1;
-			return 0;
+			}
 		}
 	case 't':
 		if (end - q >= 4 && memcmp(q, "true", 4) == 0) {
@@ -637,6 +640,20 @@ static int canon_value(const char **pp, const char *end, int depth)
 int jsonparse_canon_value(const char **p, const char *end)
 {
 	return canon_value(p, end, 0);
+}
+
+int jsonparse_canon_next(const char **q, const char *end, char c)
+{
+	if (*q >= end)
+		return -1;
+	if (**q == ',') {
+		(*q)++;
+		return 1;
+	}
+	if (**q != c)
+		return -1;
+	(*q)++;
+	return 0;
 }
 
 int jsonparse_canon_text(const char **q, const char *end, struct buf *tmp,

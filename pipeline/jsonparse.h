@@ -99,6 +99,11 @@ size_t jsonparse_unescape(const char *s, size_t n, char *out);
  * (*s, *n), unescaped into tmp when it holds escapes (*s then points into
  * tmp, NUL-terminated); *f gets jsonparse_canon_string()'s flags. 0, or -1
  * when the value is not a canonical string. */
+/* After a member or element, at *q: 1, past the comma, when another
+ * follows; 0, past the closing c ('}' or ']'), when the container ends;
+ * -1 when neither comes next. */
+int jsonparse_canon_next(const char **q, const char *end, char c);
+
 struct buf;
 int jsonparse_canon_text(const char **q, const char *end, struct buf *tmp,
 			 const char **s, size_t *n, unsigned *f);

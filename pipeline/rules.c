@@ -2826,6 +2826,7 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 	struct qent *e;
 	unsigned f, have = 0, seen = 0, bit;
 	long long iv;
+	int rc;
 
 	if (q >= end || *q != '{')
 		return -1;
@@ -2926,15 +2927,11 @@ static int q_entity(struct work *w, const char **pp, const char *end)
 				e->has_value = 1;
 			}
 		}
-		if (q >= end)
-			return -1;
-		if (*q == ',') {
-			q++;
+		rc = jsonparse_canon_next(&q, end, '}');
+		if (rc > 0)
 			continue;
-		}
-		if (*q != '}')
+		if (rc < 0)
 			return -1;
-		q++;
 		break;
 	}
 	if (have != 31)
@@ -2958,7 +2955,7 @@ static int quick_read(struct work *w, struct doc *d, size_t n)
 	struct jsonparse_keys ks;
 	size_t idoff = 0, i, k;
 	unsigned f;
-	int have_text = 0;
+	int have_text = 0, rc;
 
 	if (n < 2 || line[0] != '{' || line[n - 1] != '}')
 		return -1;
@@ -2990,18 +2987,13 @@ static int quick_read(struct work *w, struct doc *d, size_t n)
 			if (q < end && *q == ']') {
 				q++;
 			} else {
-				for (;;) {
-					if (q_entity(w, &q, end) < 0 ||
-					    q >= end)
+				do {
+					if (q_entity(w, &q, end) < 0)
 						return -1;
-					if (*q == ',') {
-						q++;
-						continue;
-					}
-					if (*q++ != ']')
-						return -1;
-					break;
-				}
+				} while ((rc = jsonparse_canon_next(&q, end,
+								  ']')) > 0);
+				if (rc < 0)
+					return -1;
 			}
 			w->ents_at = (size_t)(v - line);
 			w->ents_end = (size_t)(q - line);
@@ -3012,13 +3004,10 @@ static int quick_read(struct work *w, struct doc *d, size_t n)
 		} else if (jsonparse_canon_value(&q, end) < 0) {
 			return -1;
 		}
-		if (q >= end)
-			return -1;
-		if (*q == ',') {
-			q++;
+		rc = jsonparse_canon_next(&q, end, '}');
+		if (rc > 0)
 			continue;
-		}
-		if (*q != '}' || q + 1 != end)
+		if (rc < 0 || q != end)
 			return -1;
 		break;
 	}
