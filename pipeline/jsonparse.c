@@ -253,15 +253,14 @@ static json_t *object(struct p *p)
 		free(kcopy);
 		kcopy = NULL;
 		ws(p);
-		if (p->s < p->end && *p->s == ',') {
-			p->s++;
+		switch (jsonparse_canon_next(&p->s, p->end, '}')) {
+		case 1:
 			continue;
-		}
-		if (p->s < p->end && *p->s == '}') {
-			p->s++;
+		case 0:
 			return o;
+		default:
+			goto fail;
 		}
-		goto fail;
 	}
 fail:
 	free(kcopy);
@@ -283,15 +282,14 @@ static json_t *array(struct p *p)
 		if (v == NULL || json_array_append_new(a, v) < 0)
 			goto fail;
 		ws(p);
-		if (p->s < p->end && *p->s == ',') {
-			p->s++;
+		switch (jsonparse_canon_next(&p->s, p->end, ']')) {
+		case 1:
 			continue;
-		}
-		if (p->s < p->end && *p->s == ']') {
-			p->s++;
+		case 0:
 			return a;
+		default:
+			goto fail;
 		}
-		goto fail;
 	}
 fail:
 	json_decref(a);
