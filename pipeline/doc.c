@@ -425,6 +425,20 @@ static inline void put_c(struct buf *out, char c)
 	out->p[out->n] = '\0';
 }
 
+/* Past the whole 8-byte words of p[i..n) that need no escape. */
+static inline size_t skip_plain8(const unsigned char *p, size_t i, size_t n)
+{
+	while (i + 8 <= n) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if (json_word_special(w))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 /* A JSON string, escaped exactly as jansson's compact dump does. */
 void json_write_string(const char *s, size_t n, struct buf *out)
 {
@@ -435,14 +449,7 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 	buf_grow(out, n + 2);
 	out->p[out->n++] = '"';
 	/* the usual string has nothing to escape: copy it whole */
-	while (i + 8 <= n) {
-		uint64_t w;
-
-		memcpy(&w, p + i, 8);
-		if (json_word_special(w))
-			break;
-		i += 8;
-	}
+	i = skip_plain8(p, 0, n);
 	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
 		i++;
 	if (i == n) {
@@ -453,15 +460,7 @@ void json_write_string(const char *s, size_t n, struct buf *out)
 		return;
 	}
 	for (;;) {
-		/* runs of bytes that need no escape, eight at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, p + i, 8);
-			if (json_word_special(w))
-				break;
-			i += 8;
-		}
+		i = skip_plain8(p, i, n);
 		if (i >= n)
 			break;
 		unsigned char c = p[i];

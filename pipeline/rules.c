@@ -2667,6 +2667,15 @@ static void take_tables(struct work *w)
 	w->b2c = k->b2c;
 }
 
+/* The buffers of struct work a thread keeps from record to record: the
+ * one list take_keep() and give_keep() hand over, field by field. */
+#define KEEP_FIELDS(X) \
+	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
+	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(litall) X(cap_litall) \
+	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
+	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
+	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext)
+
 static void take_keep(struct work *w, const struct rules *r)
 {
 	struct work *k = tl_keep;
@@ -2698,52 +2707,22 @@ static void take_keep(struct work *w, const struct rules *r)
 		tl_limits[2] = r->opts.heap_limit_kb;
 	}
 	take_tables(w);
-	w->e = k->e; w->cap_e = k->cap_e;
-	w->c = k->c; w->cap_c = k->cap_c;
-	w->sorted = k->sorted; w->cap_sorted = k->cap_sorted;
-	w->segs = k->segs; w->cap_segs = k->cap_segs;
-	w->pieces = k->pieces; w->cap_pieces = k->cap_pieces;
-	w->litall = k->litall; w->cap_litall = k->cap_litall;
-	w->tmp = k->tmp; w->cap_tmp = k->cap_tmp;
-	w->ex = k->ex;
-	w->sx = k->sx;
-	w->hits = k->hits; w->cap_hits = k->cap_hits;
-	w->relh = k->relh; w->cap_relh = k->cap_relh;
-	w->shadow = k->shadow;
-	w->lowall = k->lowall;
+#define TAKE(f) w->f = k->f;
+	KEEP_FIELDS(TAKE)
+#undef TAKE
 	buf_reset(&w->shadow);
 	buf_reset(&w->lowall);
 	w->md = k->md;
 	w->mc = k->mc;
-	w->qe = k->qe; w->cap_qe = k->cap_qe;
-	w->qsent = k->qsent; w->cap_qsent = k->cap_qsent;
-	w->qids = k->qids; w->cap_qids = k->cap_qids;
-	w->qstr = k->qstr;
-	w->qtext = k->qtext;
 }
 
 static void give_keep(struct work *w)
 {
 	struct work *k = tl_keep;
 
-	k->e = w->e; k->cap_e = w->cap_e;
-	k->c = w->c; k->cap_c = w->cap_c;
-	k->sorted = w->sorted; k->cap_sorted = w->cap_sorted;
-	k->segs = w->segs; k->cap_segs = w->cap_segs;
-	k->pieces = w->pieces; k->cap_pieces = w->cap_pieces;
-	k->litall = w->litall; k->cap_litall = w->cap_litall;
-	k->tmp = w->tmp; k->cap_tmp = w->cap_tmp;
-	k->ex = w->ex;
-	k->sx = w->sx;
-	k->hits = w->hits; k->cap_hits = w->cap_hits;
-	k->relh = w->relh; k->cap_relh = w->cap_relh;
-	k->shadow = w->shadow;
-	k->lowall = w->lowall;
-	k->qe = w->qe; k->cap_qe = w->cap_qe;
-	k->qsent = w->qsent; k->cap_qsent = w->cap_qsent;
-	k->qids = w->qids; k->cap_qids = w->cap_qids;
-	k->qstr = w->qstr;
-	k->qtext = w->qtext;
+#define GIVE(f) k->f = w->f;
+	KEEP_FIELDS(GIVE)
+#undef GIVE
 }
 
 /* The engine's work on a record whose text and input are in place. */
