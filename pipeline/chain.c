@@ -83,7 +83,7 @@ static void free_rules(void *ctx)
 
 static void log_rules(const char *msg)
 {
-	fprintf(stderr, "vnie run: rules: %s\n", msg);
+	stage_message("vnie run: rules: %s", msg);
 }
 
 

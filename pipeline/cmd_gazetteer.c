@@ -27,6 +27,7 @@ static const char usage[] =
 	"                    use FILE instead of the default gazetteers\n"
 	"                    (repeatable; the class is FILE's base name)\n"
 	"  --class NAME      only match class NAME (repeatable)\n"
+	STAGE_JOBS_HELP
 	STAGE_OPTS_HELP;
 
 enum { OPT_CLASS = 0x2000 };
@@ -36,6 +37,7 @@ int cmd_gazetteer(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "gazetteer", required_argument, NULL, 'g' },
 		{ "class", required_argument, NULL, OPT_CLASS },
+		STAGE_JOBS_LONGOPT,
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -47,7 +49,7 @@ int cmd_gazetteer(int argc, char **argv)
 	int c, rc;
 
 	stage_init(&st, "gazetteer", gaz_stage, NULL);
-	while ((c = getopt_long(argc, argv, "g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:hj:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			files[nfiles++] = optarg;

@@ -30,6 +30,7 @@ static const char usage[] =
 	"  --no-dstroke      keep Ð/ð (U+00D0/U+00F0) as they are\n"
 	"  --max-warnings N  repair warnings per record (default 5); more\n"
 	"                    are counted in one line\n"
+	STAGE_JOBS_HELP
 	STAGE_OPTS_HELP;
 
 enum {
@@ -40,6 +41,7 @@ enum {
 int cmd_normalize(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		STAGE_JOBS_LONGOPT,
 		STAGE_LONGOPTS,
 		{ "tone", required_argument, NULL, OPT_TONE },
 		{ "no-nfc", no_argument, NULL, OPT_NO_NFC },
@@ -62,7 +64,7 @@ int cmd_normalize(int argc, char **argv)
 	 * so there is nothing for doc_check() to check */
 	st.check_input = 0;
 	st.quick = norm_quick;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
 		if ((r = stage_opt(&st, c, optarg)) != 0) {
 			if (r < 0)
 				return VNIE_EXIT_USAGE;

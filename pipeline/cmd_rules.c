@@ -44,6 +44,7 @@ static const char usage[] =
 	"  --no-prefilter        run every rule on every sentence, without\n"
 	"                        start hints (slower; the output must not\n"
 	"                        change)\n"
+	STAGE_JOBS_HELP
 	STAGE_OPTS_HELP;
 
 enum {
@@ -53,7 +54,7 @@ enum {
 
 static void log_line(const char *msg)
 {
-	fprintf(stderr, "vnie rules: %s\n", msg);
+	stage_message("vnie rules: %s", msg);
 }
 
 static int parse_ulong(const char *s, unsigned long *out)
@@ -78,6 +79,7 @@ int cmd_rules(int argc, char **argv)
 		{ "no-doc-step", no_argument, NULL, OPT_NODOC },
 		{ "no-prefilter", no_argument, NULL, OPT_NOPRE },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		STAGE_JOBS_LONGOPT,
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -97,7 +99,7 @@ int cmd_rules(int argc, char **argv)
 	rules_opts_init(&ro);
 	ro.log = log_line;
 	stage_init(&st, "rules", rules_stage, NULL);
-	while ((c = getopt_long(argc, argv, "r:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:g:hj:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			files = xrealloc(files, (nfiles + 1) * sizeof(*files));
@@ -173,6 +175,9 @@ int cmd_rules(int argc, char **argv)
 	 * path throughout and their logs keep one order */
 	if (!ro.trace && !ro.stats)
 		st.quick = rules_quick;
+	/* --trace follows one record after another: one thread */
+	if (ro.trace)
+		st.jobs = 1;
 	rc = stage_run(&st, stdin);
 	rules_thread_release();
 	rules_report_stats(r, log_line);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <malloc.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,100 +17,23 @@
 #include "cmds.h"
 #include "input.h"
 #include "jsonl.h"
-#include "pool.h"
+#include "batch.h"
 #include "stage.h"
-
-/*
- * Batches in flight per worker thread: enough to keep every worker busy
- * while the writer waits for a slow batch, few enough that memory stays
- * bounded by a handful of batches per thread.
- */
-#define RUN_WINDOW_PER_JOB 4
-
-/*
- * Records go to the workers in batches, not one by one: each hand-off
- * costs a lock and a thread wake-up (a futex call), a noticeable share of
- * the time on short records. A batch closes at RUN_BATCH_RECORDS records
- * or RUN_BATCH_BYTES bytes of input, whichever comes first, so a slow
- * record holds back the output of few others, and memory stays bounded by
- * the window times the batch size (plus one record larger than that).
- */
-#define RUN_BATCH_RECORDS 16
-#define RUN_BATCH_BYTES ((size_t)64 << 10)
-
-/* One record of a batch: a parsed document, or an input line. */
-struct entry {
-	struct doc d;         /* a record read from files (when !is_line) */
-	size_t off, len;      /* or the input line lines[off..off+len) */
-	size_t toolong;
-	unsigned long lineno;
-	int is_line;
-};
-
-struct batch {
-	struct entry *v;
-	size_t n, cap;
-	struct buf lines;     /* the batch's input lines, back to back */
-};
 
 struct run {
 	struct chain chain;
-	struct pool *pool;    /* NULL with one job: records run inline */
-	struct batch *cur;    /* the batch being filled */
+	struct batcher *b;
 	unsigned long nrec;
-	atomic_int rejected;
 	int progress;
 	size_t done_bytes;    /* bytes written so far (writer thread only) */
 	unsigned long done_docs;
 	struct timespec t0, last;
-	int write_errno;
-	int write_failed;     /* a write failed (inline runs) */
-	struct buf out;       /* output of a record run inline */
 };
 
 static double secs(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) +
 	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void batch_free(struct batch *b)
-{
-	free(b->v);
-	buf_release(&b->lines);
-	free(b);
-}
-
-/* Run one record through the chain, appending its one output line. */
-static void run_entry(struct run *r, const char *line, struct entry *e,
-		      struct buf *out)
-{
-	int bad;
-
-	if (e->is_line)
-		bad = stage_line(r->chain.st, r->chain.n, line, e->len,
-				 e->toolong, e->lineno, out);
-	else
-		bad = stage_chain(r->chain.st, r->chain.n, &e->d, e->lineno,
-				  NULL, 0, out);
-	if (bad)
-		atomic_fetch_add(&r->rejected, 1);
-}
-
-static void work(void *ctx, void *p, struct buf *out)
-{
-	struct run *r = ctx;
-	struct batch *b = p;
-
-	for (size_t i = 0; i < b->n; i++) {
-		struct entry *e = &b->v[i];
-
-		if (out != NULL)
-			run_entry(r, b->lines.p + e->off, e, out);
-		else if (!e->is_line)
-			doc_release(&e->d);
-	}
-	batch_free(b);
 }
 
 static void show_progress(struct run *r, int final)
@@ -132,86 +54,29 @@ static void show_progress(struct run *r, int final)
 }
 
 /* Write the output of one or more records. Nonzero on a write error. */
-static int put(struct run *r, const struct buf *out)
+static int put(void *arg, const char *p, size_t n)
 {
-	const char *p, *end;
+	struct run *r = arg;
+	const char *q, *end;
 
-	if (jsonl_write(out->p, out->n) < 0) {
-		r->write_errno = errno;
-		r->write_failed = 1;
+	if (jsonl_write(p, n) < 0)
 		return 1;
-	}
 	if (r->progress) {
 		/* a record is one line: JSON escapes newlines inside it */
-		for (p = out->p, end = p + out->n;
-		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		for (q = p, end = p + n;
+		     (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
 			r->done_docs++;
-		r->done_bytes += out->n;
+		r->done_bytes += n;
 		show_progress(r, 0);
 	}
-	return 0;
-}
-
-static int sink(void *ctx, const struct buf *out)
-{
-	return put(ctx, out);
-}
-
-/* Hand the batch being filled to the workers. */
-static int flush_batch(struct run *r)
-{
-	struct batch *b = r->cur;
-
-	r->cur = NULL;
-	if (b == NULL)
-		return 0;
-	if (b->n == 0) {
-		batch_free(b);
-		return 0;
-	}
-	return pool_submit(r->pool, b);
-}
-
-/*
- * Take the next record (line: its input line, or NULL for e->d). With one
- * job it runs at once, with no thread and no hand-off; otherwise it joins
- * the current batch, handed over when full. Nonzero: stop reading.
- */
-static int take(struct run *r, struct entry *e, const char *line)
-{
-	struct batch *b;
-
-	if (r->pool == NULL) {
-		buf_reset(&r->out);
-		run_entry(r, line, e, &r->out);
-		return put(r, &r->out);
-	}
-	if ((b = r->cur) == NULL)
-		b = r->cur = xcalloc(1, sizeof(*b));
-	if (b->n == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 16;
-		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
-	}
-	if (e->is_line) {
-		e->off = b->lines.n;
-		buf_add(&b->lines, line, e->len);
-	}
-	b->v[b->n++] = *e;
-	if (b->n >= RUN_BATCH_RECORDS || b->lines.n >= RUN_BATCH_BYTES ||
-	    (!e->is_line && e->d.len >= RUN_BATCH_BYTES))
-		return flush_batch(r);
 	return 0;
 }
 
 static int submit_doc(void *arg, struct doc *d)
 {
 	struct run *r = arg;
-	struct entry e;
 
-	memset(&e, 0, sizeof(e));
-	e.d = *d;
-	e.lineno = ++r->nrec;
-	return take(r, &e, NULL);
+	return batcher_doc(r->b, d, ++r->nrec);
 }
 
 static void report(void *arg, const char *path, const char *why)
@@ -228,16 +93,9 @@ static int submit_records(struct run *r, size_t max_line)
 	int rc = 0;
 
 	jsonl_reader_init(&rd, stdin, max_line);
-	while (rc == 0 && jsonl_next(&rd, &line, &n, &toolong)) {
-		struct entry e;
-
-		memset(&e, 0, sizeof(e));
-		e.is_line = 1;
-		e.len = n;
-		e.toolong = toolong;
-		e.lineno = rd.line;
-		rc = take(r, &e, line);
-	}
+	while (jsonl_next(&rd, &line, &n, &toolong))
+		if (batcher_line(r->b, line, n, toolong, rd.line) != 0)
+			break; /* a write failed, or --strict stopped */
 	if (rd.ioerr) {
 		fprintf(stderr, "vnie run: read error: %s\n",
 			strerror(rd.ioerr));
@@ -272,7 +130,7 @@ enum { OPT_RECORDS = 0x2000, OPT_BY, OPT_EXT, OPT_PROGRESS, OPT_NO_PROGRESS };
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
+		STAGE_JOBS_LONGOPT,
 		{ "records", no_argument, NULL, OPT_RECORDS },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "ext", required_argument, NULL, OPT_EXT },
@@ -286,11 +144,10 @@ int cmd_run(int argc, char **argv)
 	struct stage common;
 	struct chain_opts co;
 	struct input in;
-	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int c, i, rc = 0, records = 0, h, status;
+	int c, i, rc = 0, records = 0, h, status, write_errno;
+	unsigned long rejected;
 	enum input_by by = INPUT_BY_FILE;
 	const char *ext = "txt";
-	char *end;
 
 	memset(&r, 0, sizeof(r));
 	r.progress = isatty(2);
@@ -313,12 +170,6 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		switch (c) {
-		case 'j':
-			jobs = strtol(optarg, &end, 10);
-			if (*end != '\0' || jobs < 1 || jobs > 256)
-				return stage_usage_error("run", "-j takes a "
-					"number from 1 to 256, not '%s'", optarg);
-			break;
 		case OPT_RECORDS:
 			records = 1;
 			break;
@@ -344,8 +195,6 @@ int cmd_run(int argc, char **argv)
 			return VNIE_EXIT_USAGE;
 		}
 	}
-	if (jobs < 1)
-		jobs = 1;
 	if (optind == argc || (optind + 1 == argc &&
 			       strcmp(argv[optind], "-") == 0))
 		records = 1;
@@ -353,10 +202,8 @@ int cmd_run(int argc, char **argv)
 		return VNIE_EXIT_USAGE;
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	r.last = r.t0;
-	/* one job runs each record inline: no thread to hand it to */
-	if (jobs > 1)
-		r.pool = pool_new((int)jobs, (size_t)jobs * RUN_WINDOW_PER_JOB,
-				  work, sink, &r);
+	r.b = batcher_new(r.chain.st, r.chain.n, stage_jobs(&common),
+			  common.strict, put, &r);
 	if (records) {
 		rc = submit_records(&r, common.max_line);
 	} else {
@@ -369,25 +216,20 @@ int cmd_run(int argc, char **argv)
 		for (i = optind; i < argc && rc == 0; i++)
 			rc = input_path(&in, argv[i]);
 	}
-	if (r.pool != NULL) {
-		flush_batch(&r); /* the last one; released unrun on failure */
-		status = pool_finish(r.pool);
-	} else {
-		status = r.write_failed;
-	}
-	buf_release(&r.out);
+	status = batcher_finish(r.b, &rejected);
+	write_errno = errno;
 	if (r.progress)
 		show_progress(&r, 1);
 	chain_release(&r.chain);
 	if (status != 0) {
-		errno = r.write_errno;
+		errno = write_errno;
 		return stage_write_error();
 	}
 	if (jsonl_finish() < 0)
 		return stage_write_error();
 	if (rc < 0)
 		return VNIE_EXIT_IO;
-	if (atomic_load(&r.rejected) > 0 || (!records && in.failed))
+	if (rejected > 0 || (!records && in.failed))
 		return VNIE_EXIT_RECORDS;
 	return VNIE_EXIT_OK;
 }

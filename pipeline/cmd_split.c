@@ -30,6 +30,7 @@ static const char usage[] =
 	"                    (default 2000; 0: never)\n"
 	"  --abbrev FILE     abbreviation list (default: the data directory's\n"
 	"                    rules/abbreviations.txt)\n"
+	STAGE_JOBS_HELP
 	STAGE_OPTS_HELP;
 
 /*
@@ -59,6 +60,7 @@ int cmd_split(int argc, char **argv)
 		{ "lines", no_argument, NULL, OPT_LINES },
 		{ "max-length", required_argument, NULL, OPT_MAX_LENGTH },
 		{ "abbrev", required_argument, NULL, OPT_ABBREV },
+		STAGE_JOBS_LONGOPT,
 		STAGE_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -71,7 +73,7 @@ int cmd_split(int argc, char **argv)
 	sent_opts_init(&o);
 	stage_init(&st, "split", split_record, NULL);
 	st.check_input = 0; /* split_record checks, after emptying sentences */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LINES:
 			o.lines = 1;

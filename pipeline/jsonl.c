@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,28 +134,34 @@ int jsonl_next(struct jsonl_reader *r, const char **s, size_t *n,
 #define OUT_BUF ((size_t)1 << 16)
 
 static char obuf[OUT_BUF];
-static volatile sig_atomic_t writing;  /* inside fwrite/fflush of records */
-static volatile sig_atomic_t pending;  /* a signal that came meanwhile */
+static atomic_int writing;  /* inside fwrite/fflush of records */
+static atomic_int pending;  /* a signal that came meanwhile */
 
 /*
  * A terminating signal: die by it at once unless a write is under way;
  * then note it, and jsonl_write dies by it when the record is out. What
  * is buffered but not written is lost, as with any killed filter, but
  * nothing written is part of a record.
+ *
+ * The signal may reach another thread than the one writing (the writer
+ * of a batcher, batch.h). Each side stores its flag, then reads the
+ * other's (sequentially consistent atomics, lock-free, so safe in a
+ * handler): at least one of them sees the other. Either the handler sees
+ * the write and leaves the death to it, or the writer sees the signal
+ * before it writes anything and dies by it at once.
  */
 static void on_signal(int sig)
 {
-	if (writing) {
-		pending = sig;
+	atomic_store(&pending, sig);
+	if (atomic_load(&writing))
 		return;
-	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
 static void die_if_pending(void)
 {
-	int sig = pending;
+	int sig = atomic_load(&pending);
 
 	if (sig) {
 		signal(sig, SIG_DFL);
@@ -198,7 +205,8 @@ int jsonl_write(const void *p, size_t n)
 
 	if (n == 0)
 		return 0;
-	writing = 1;
+	atomic_store(&writing, 1);
+	die_if_pending();
 	if (n > OUT_BUF - __fpending(stdout) && fflush(stdout) != 0)
 		rc = -1;
 	if (rc == 0 && fwrite(p, 1, n, stdout) != n)
@@ -206,7 +214,7 @@ int jsonl_write(const void *p, size_t n)
 	/* stdio writes a large record partly and keeps its tail: flush it */
 	if (rc == 0 && n >= OUT_BUF && fflush(stdout) != 0)
 		rc = -1;
-	writing = 0;
+	atomic_store(&writing, 0);
 	if (rc < 0)
 		die_on_epipe();
 	die_if_pending();
@@ -217,13 +225,14 @@ int jsonl_finish(void)
 {
 	int rc = 0;
 
-	writing = 1;
+	atomic_store(&writing, 1);
+	die_if_pending();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == 0)
 			errno = EIO;
 		rc = -1;
 	}
-	writing = 0;
+	atomic_store(&writing, 0);
 	if (rc < 0) {
 		die_on_epipe();
 		return -1;

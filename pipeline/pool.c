@@ -14,6 +14,8 @@ enum { SLOT_FREE, SLOT_QUEUED, SLOT_DONE };
 struct slot {
 	void *item;      /* input, owned by the work function once taken */
 	struct buf out;  /* its output, reused from item to item */
+	struct buf msg;  /* its messages, likewise */
+	int result;      /* what the work function returned */
 	int state;
 };
 
@@ -51,10 +53,9 @@ static void *worker_main(void *arg)
 		s = &p->slots[seq % p->window];
 		pthread_mutex_unlock(&p->m);
 		buf_reset(&s->out);
-		if (!p->failed)
-			p->work(p->ctx, s->item, &s->out);
-		else
-			p->work(p->ctx, s->item, NULL);
+		buf_reset(&s->msg);
+		s->result = p->work(p->ctx, s->item,
+				    p->failed ? NULL : &s->out, &s->msg);
 		pthread_mutex_lock(&p->m);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->done);
@@ -78,7 +79,8 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&p->done, &p->m);
 		}
 		pthread_mutex_unlock(&p->m);
-		rc = p->failed ? 0 : p->sink(p->ctx, &s->out);
+		rc = p->failed ? 0 : p->sink(p->ctx, &s->out, &s->msg,
+						   s->result);
 		pthread_mutex_lock(&p->m);
 		if (rc != 0 && !p->failed)
 			p->failed = rc;
@@ -153,8 +155,10 @@ int pool_finish(struct pool *p)
 		pthread_join(p->threads[i], NULL);
 	pthread_join(p->writer, NULL);
 	rc = p->failed;
-	for (k = 0; k < p->window; k++)
+	for (k = 0; k < p->window; k++) {
 		buf_release(&p->slots[k].out);
+		buf_release(&p->slots[k].msg);
+	}
 	free(p->slots);
 	free(p->threads);
 	pthread_mutex_destroy(&p->m);

@@ -11,11 +11,16 @@
 
 #include "buf.h"
 
-/* Process item into out (empty on entry). Called from worker threads.
- * out is NULL once the sink has failed: then only release the item. */
-typedef void (*pool_work_fn)(void *ctx, void *item, struct buf *out);
-/* Consume one output, in order; nonzero stops the pool. Writer thread. */
-typedef int (*pool_sink_fn)(void *ctx, const struct buf *out);
+/* Process item into out and msg (its output and its messages, both
+ * empty on entry). Called from worker threads. out is NULL once the sink
+ * has failed: then only release the item. The result goes to the sink
+ * with the output. */
+typedef int (*pool_work_fn)(void *ctx, void *item, struct buf *out,
+			    struct buf *msg);
+/* Consume one output, its messages and its work's result, in order;
+ * nonzero stops the pool. Writer thread. */
+typedef int (*pool_sink_fn)(void *ctx, const struct buf *out,
+			    const struct buf *msg, int result);
 
 struct pool;
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "batch.h"
 #include "jsonl.h"
 #include "stage.h"
 
@@ -66,6 +69,22 @@ int stage_opt(struct stage *st, int c, const char *arg)
 	case STAGE_OPT_STRICT:
 		st->strict = 1;
 		return 1;
+	case 'j': {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end != '\0' || v < 1 ||
+		    v > STAGE_MAX_JOBS) {
+			stage_usage_error(st->name, "-j takes a number from 1 "
+					  "to %d, not '%s'", STAGE_MAX_JOBS,
+					  arg);
+			return -1;
+		}
+		st->jobs = (int)v;
+		return 1;
+	}
 	default:
 		return 0;
 	}
@@ -80,10 +99,43 @@ int stage_opt_or_usage(struct stage *st, int c, const char *arg)
 	return r == 1 ? 1 : -1;
 }
 
+static _Thread_local struct buf *held;
+
+void stage_hold_messages(struct buf *b)
+{
+	held = b;
+}
+
+void stage_message(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (held != NULL) {
+		char tmp[1024];
+		int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+
+		if (n > 0 && (size_t)n < sizeof(tmp)) {
+			buf_add(held, tmp, (size_t)n);
+		} else if (n > 0) {
+			va_end(ap);
+			va_start(ap, fmt);
+			buf_grow(held, (size_t)n + 1);
+			vsnprintf(held->p + held->n, (size_t)n + 1, fmt, ap);
+			held->n += (size_t)n;
+		}
+		buf_addc(held, '\n');
+	} else {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
 static void reject(struct stage *st, unsigned long lineno, const char *msg,
 		   const char *line, size_t n, struct buf *out)
 {
-	fprintf(stderr, "vnie %s: line %lu: %s\n", st->name, lineno, msg);
+	stage_message("vnie %s: line %lu: %s", st->name, lineno, msg);
 	doc_write_error(out, st->name, lineno, msg, line, n);
 }
 
@@ -194,27 +246,44 @@ int stage_write_error(void)
 	return VNIE_EXIT_IO;
 }
 
+int stage_jobs(const struct stage *st)
+{
+	long n;
+
+	if (st->jobs > 0)
+		return st->jobs;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > STAGE_MAX_JOBS ? STAGE_MAX_JOBS : (int)n;
+}
+
+static int put_stdout(void *arg, const char *p, size_t n)
+{
+	(void)arg;
+	return jsonl_write(p, n) < 0;
+}
+
 int stage_run(struct stage *st, FILE *fp)
 {
 	struct jsonl_reader r;
-	struct buf out = BUF_INIT;
+	struct batcher *b;
 	const char *line;
 	size_t n, toolong;
+	unsigned long rejected;
 	int rc = VNIE_EXIT_OK;
 
+	b = batcher_new(st, 1, stage_jobs(st), st->strict, put_stdout, NULL);
 	jsonl_reader_init(&r, fp, st->max_line);
-	while (jsonl_next(&r, &line, &n, &toolong)) {
-		buf_reset(&out);
-		if (stage_line(st, 1, line, n, toolong, r.line, &out)) {
-			rc = VNIE_EXIT_RECORDS;
-		}
-		if (jsonl_write(out.p, out.n) < 0) {
-			rc = stage_write_error();
-			goto out;
-		}
-		if (rc == VNIE_EXIT_RECORDS && st->strict)
-			break;
+	while (jsonl_next(&r, &line, &n, &toolong))
+		if (batcher_line(b, line, n, toolong, r.line) != 0)
+			break; /* a write failed, or --strict stopped */
+	if (batcher_finish(b, &rejected) < 0) {
+		rc = stage_write_error();
+		goto out;
 	}
+	if (rejected > 0)
+		rc = VNIE_EXIT_RECORDS;
 	if (r.ioerr) {
 		fprintf(stderr, "vnie %s: read error: %s\n", st->name,
 			strerror(r.ioerr));
@@ -224,6 +293,5 @@ int stage_run(struct stage *st, FILE *fp)
 		rc = stage_write_error();
 out:
 	jsonl_reader_release(&r);
-	buf_release(&out);
 	return rc;
 }

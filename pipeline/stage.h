@@ -33,6 +33,7 @@ struct stage {
 	size_t max_line;   /* --max-line */
 	int strict;        /* --strict: the first bad record is fatal */
 	int check_input;   /* run doc_check() on each record before fn */
+	int jobs;          /* -j: worker threads; 0: the number of cores */
 	/* optional: a way around parsing for lines it can handle: appends
 	 * the output line (without '\n') to out and returns 1, exactly as
 	 * parsing and fn would have; or returns 0 and leaves out alone */
@@ -45,6 +46,17 @@ enum { STAGE_OPT_MAX_LINE = 0x1000, STAGE_OPT_STRICT };
 	{ "help", no_argument, NULL, 'h' },                              \
 	{ "max-line", required_argument, NULL, STAGE_OPT_MAX_LINE },     \
 	{ "strict", no_argument, NULL, STAGE_OPT_STRICT }
+
+/* -j, --jobs N: for the commands that take it (a record-to-record stage,
+ * `vnie run`): add STAGE_JOBS_LONGOPT and "j:" to getopt's options. */
+#define STAGE_JOBS_LONGOPT { "jobs", required_argument, NULL, 'j' }
+
+/* Most worker threads -j takes. */
+#define STAGE_MAX_JOBS 256
+
+#define STAGE_JOBS_HELP                                                  \
+	"  -j, --jobs N      worker threads (default: the number of cores);\n" \
+	"                    records come out in input order either way\n"
 
 #define STAGE_OPTS_HELP                                                  \
 	"  --max-line BYTES  longest input line read (default 64M); longer\n" \
@@ -74,9 +86,13 @@ int stage_parse_size(const char *s, size_t *out);
 int stage_usage_error(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The number of worker threads -j asks for: st->jobs, or the cores. */
+int stage_jobs(const struct stage *st);
+
 /*
- * Run the stage over fp to stdout; returns the exit code: 0, 1 if any
- * record was rejected, 3 on a read or write error (after a message).
+ * Run the stage over fp to stdout, on stage_jobs() threads; returns the
+ * exit code: 0, 1 if any record was rejected, 3 on a read or write error
+ * (after a message).
  */
 int stage_run(struct stage *st, FILE *fp);
 
@@ -100,6 +116,15 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 int stage_chain(struct stage *st, size_t n, struct doc *d,
 		unsigned long lineno, const char *line, size_t len,
 		struct buf *out);
+
+/*
+ * A message about a record, as a line on standard error. In a worker
+ * thread of a batcher it is held and written with the record's output,
+ * so that messages come in input order whatever the threads.
+ */
+void stage_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For batch.c: hold this thread's messages in b from now on (NULL: stop). */
+void stage_hold_messages(struct buf *b);
 
 /* Report a write error on stdout and return VNIE_EXIT_IO. */
 int stage_write_error(void);

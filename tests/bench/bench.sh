@@ -66,19 +66,24 @@ measure() {
 measure cat bench.jsonl "cat"
 measure grep-F bench.txt "LC_ALL=C grep -F -o -f surfaces.txt | wc -l"
 measure uconv-nfc bench.txt "uconv -x nfc"
-measure normalize bench.jsonl "'$VNIE' normalize"
-measure split stage-norm.jsonl "'$VNIE' split"
-measure gazetteer stage-split.jsonl "'$VNIE' gazetteer"
-measure rules stage-gaz.jsonl "'$VNIE' rules"
+# each stage on one core (-j1), then rules on two
+measure normalize bench.jsonl "'$VNIE' normalize -j1"
+measure split stage-norm.jsonl "'$VNIE' split -j1"
+measure gazetteer stage-split.jsonl "'$VNIE' gazetteer -j1"
+measure rules stage-gaz.jsonl "'$VNIE' rules -j1"
+measure rules-j2 stage-gaz.jsonl "'$VNIE' rules -j2"
 measure run-j1 bench.jsonl "'$VNIE' run -j1 --records"
 measure run-j2 bench.jsonl "'$VNIE' run -j2 --records"
+# the chain as a user types it (each stage on as many threads as cores),
+# and with every stage on one thread
 measure piped-chain bench.jsonl "'$VNIE' normalize | '$VNIE' split | '$VNIE' gazetteer | '$VNIE' rules"
+measure piped-chain-j1 bench.jsonl "'$VNIE' normalize -j1 | '$VNIE' split -j1 | '$VNIE' gazetteer -j1 | '$VNIE' rules -j1"
 
 awk -v mb="$(echo "$textbytes" | awk '{printf "%.1f", $1/1e6}')" '
 	{ name[NR] = $1; t[NR] = $2; s[NR] = $3; m[NR] = $4; idx[$1] = NR }
 	END {
 		printf "vnie bench: %s MB of document text; median of runs; RSS = peak resident memory\n\n", mb
-		printf "%-12s %9s %9s %9s  %s\n", "command", "seconds", "MB/s", "RSS MB", "ratio"
+		printf "%-14s %9s %9s %9s  %s\n", "command", "seconds", "MB/s", "RSS MB", "ratio"
 		base["normalize"] = "uconv-nfc"; base["gazetteer"] = "grep-F"
 		base["run-j1"] = "grep-F"; base["run-j2"] = "grep-F"
 		for (i = 1; i <= NR; i++) {
@@ -86,8 +91,10 @@ awk -v mb="$(echo "$textbytes" | awk '{printf "%.1f", $1/1e6}')" '
 			b = base[name[i]]
 			if (b != "") r = sprintf("%.2fx the speed of %s", s[i] / s[idx[b]], b)
 			if (name[i] == "run-j2") r = r sprintf("; %.2fx run-j1", s[i] / s[idx["run-j1"]])
+			if (name[i] == "rules-j2") r = sprintf("%.2fx rules (-j1)", s[i] / s[idx["rules"]])
+			if (name[i] == "piped-chain") r = sprintf("%.2fx piped-chain-j1", s[i] / s[idx["piped-chain-j1"]])
 			if (name[i] == "run-j2" || name[i] == "run-j1") r = r sprintf("; time %.1fx grep-F", t[i] / t[idx["grep-F"]])
-			printf "%-12s %9.2f %9.1f %9.1f  %s\n", name[i], t[i], s[i], m[i], r
+			printf "%-14s %9.2f %9.1f %9.1f  %s\n", name[i], t[i], s[i], m[i], r
 		}
 	}' results.txt
 awk -v bytes="$textbytes" 'BEGIN { printf "{\"text_bytes\": %d, \"results\": [", bytes }
