@@ -42,6 +42,7 @@ static void *worker_main(void *arg)
 	struct pool *p = arg;
 	struct slot *s;
 	unsigned long seq;
+	int failed;
 
 	pthread_mutex_lock(&p->m);
 	for (;;) {
@@ -51,11 +52,12 @@ static void *worker_main(void *arg)
 			break;
 		seq = p->taken++;
 		s = &p->slots[seq % p->window];
+		failed = p->failed;
 		pthread_mutex_unlock(&p->m);
 		buf_reset(&s->out);
 		buf_reset(&s->msg);
-		s->result = p->work(p->ctx, s->item,
-				    p->failed ? NULL : &s->out, &s->msg);
+		s->result = p->work(p->ctx, s->item, failed ? NULL : &s->out,
+				    &s->msg);
 		pthread_mutex_lock(&p->m);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&p->done);
