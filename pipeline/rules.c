@@ -134,9 +134,7 @@ struct seg {
 struct piece {
 	size_t cs, ce;         /* code points */
 	size_t bs, be;         /* bytes */
-	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
-	int have_cs, have_ci;  /* its literal set holds the literals sought
-				* as is, those sought lower-cased */
+	size_t lowoff, lowlen; /* its lower-cased text in lowall */
 	int has_digit;         /* -1 not known yet */
 };
 
@@ -169,16 +167,15 @@ struct work {
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	uint64_t *lits;        /* the current piece's row of litall */
-	uint64_t *litall;      /* per piece of text, the literals it holds
-				* (r->litwords words, made when a rule first
-				* asks); kept across phases (a literal absent
-				* from the text is absent from every shadow of
-				* it) */
+	uint8_t *satall;       /* per piece of text and rule, the clauses of
+				* the rule's prefilter that the literals of
+				* the piece satisfy (a bit each); kept across
+				* phases (a literal absent from the text is
+				* absent from every shadow of it) */
 	struct piece *pieces;
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
-	struct buf lowall;     /* lower-cased pieces, made when needed */
+	struct buf lowall;     /* lower-cased pieces, for the scan */
 	const char *id;
 	/* code point -> byte and byte -> code point of the whole text, so
 	 * that each translation is one load; NULL for a text longer than
@@ -187,7 +184,7 @@ struct work {
 	size_t ncp;
 	size_t *tmp;           /* scratch of the merge sort */
 	size_t cap_tmp;
-	size_t cap_sorted, cap_pieces, cap_litall, cap_tab;
+	size_t cap_sorted, cap_pieces, cap_satall, cap_tab;
 	size_t shadow_from;    /* the piece's first entity in sorted */
 	struct bidx ex, sx;    /* entities and suppressions by position */
 	size_t *hits;          /* what a bidx_query found */
@@ -715,7 +712,6 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	w->shn = 0;
 	w->types_present = 0;
 	w->classes_present = 0;
-	w->lits = w->litall + pi * w->r->litwords;
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
 	w->shadow_from = *pos;
@@ -808,39 +804,12 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
-/* The lower-cased text of the current piece, made once per record. */
-static void piece_lower(struct work *w, const char **s, size_t *n)
+/* The lower-cased text of piece p, into lowall. */
+static void piece_lower(struct work *w, struct piece *p)
 {
-	struct piece *p = w->pc;
-
-	if (p->lowoff == (size_t)-1) {
-		p->lowoff = w->lowall.n;
-		values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
-		p->lowlen = w->lowall.n - p->lowoff;
-	}
-	*s = w->lowall.p + p->lowoff;
-	*n = p->lowlen;
-}
-
-/* Fill the current piece's literal set with the literals sought as is
- * (ci 0) or lower-cased (ci 1), where scan_pieces() did not. */
-static void piece_scan(struct work *w, int ci)
-{
-	struct piece *p = w->pc;
-	const char *t;
-	size_t tn;
-
-	if (!p->have_cs && !p->have_ci)
-		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
-	if (ci) {
-		piece_lower(w, &t, &tn);
-		rules_scan(w->r->scan_ci, t, tn, w->lits);
-		p->have_ci = 1;
-	} else {
-		rules_scan(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
-			   w->lits);
-		p->have_cs = 1;
-	}
+	p->lowoff = w->lowall.n;
+	values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
+	p->lowlen = w->lowall.n - p->lowoff;
 }
 
 static int piece_digit(struct work *w)
@@ -857,31 +826,27 @@ static int piece_digit(struct work *w)
 	return p->has_digit;
 }
 
-static inline int prefilter_ok(struct work *w, const struct rule *ru)
+/* Whether rule i may match in the current piece: every clause of its
+ * prefilter holds, by a literal (sat, the piece's bits for the rule) or
+ * by an entity type, class or digit present. */
+static inline int prefilter_ok(struct work *w, const struct rule_pf *pf,
+			       unsigned sat)
 {
-	if (w->r->opts.no_prefilter)
-		return 1;
-	if (ru->first_ent && !(w->types_present & ru->need_t) &&
-	    !(w->classes_present & ru->need_c))
-		return 0;
-	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
-		const struct clause *cl = &ru->req[k];
-		int any;
+	unsigned miss = pf->need & ~sat;
 
-		if ((w->types_present & cl->tmask) ||
-		    (w->classes_present & cl->cmask) ||
-		    (cl->digit && piece_digit(w)))
-			continue;
-		if (cl->need_cs && !w->pc->have_cs)
-			piece_scan(w, 0);
-		if (cl->need_ci && !w->pc->have_ci)
-			piece_scan(w, 1);
-		any = 0;
-		for (size_t i = 0; i < cl->nlw && !any; i++)
-			any = (w->lits[cl->lw[i]] & cl->lm[i]) != 0;
-		if (!any)
+	if (miss == 0)
+		return 1;
+	if (miss & ~(unsigned)pf->other)
+		return 0;
+	do {
+		unsigned k = (unsigned)__builtin_ctz(miss);
+
+		if (!(w->types_present & pf->tmask[k]) &&
+		    !(w->classes_present & pf->cmask[k]) &&
+		    !((pf->digit >> k & 1) && piece_digit(w)))
 			return 0;
-	}
+		miss &= miss - 1;
+	} while (miss);
 	return 1;
 }
 
@@ -2429,31 +2394,26 @@ static void write_out(struct work *w)
 
 /* ---- the stage ------------------------------------------------------------------------- */
 
-/* The literal sets of all pieces, the scans side by side in batches. */
+/* The prefilter bits of all pieces, the scans side by side in batches. */
 static void scan_pieces(struct work *w)
 {
 	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
-	size_t nj = 0, i, k;
-	const char *t;
-	size_t tn;
+	size_t nj = 0, i, k, nr = w->r->nrules;
 
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
-		uint64_t *set = w->litall + i * w->r->litwords;
+		uint8_t *set = w->satall + i * nr;
 
-		memset(set, 0, w->r->litwords * sizeof(*set));
+		memset(set, 0, nr);
 		low[nj] = 0;
 		jobs[nj++] = (struct scan_job){ w->r->scan_cs, w->d->text + p->bs,
 						p->be - p->bs, set };
-		p->have_cs = 1;
 		if (w->r->any_ci) {
-			w->pc = p;
-			piece_lower(w, &t, &tn);
+			piece_lower(w, p);
 			low[nj] = i + 1;
-			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL, tn,
-							set };
-			p->have_ci = 1;
+			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL,
+							p->lowlen, set };
 		}
 		if (nj + 2 > 2 * RULES_SCAN_CHAINS || i + 1 == w->npieces) {
 			/* the lower-cased texts now that lowall is done
@@ -2523,21 +2483,20 @@ static void make_pieces(struct work *w)
 			p->ce = pe;
 			p->bs = w_byte(w, s);
 			p->be = w_byte(w, pe);
-			p->lowoff = (size_t)-1;
+			p->lowoff = 0;
 			p->lowlen = 0;
-			p->have_cs = p->have_ci = 0;
 			p->has_digit = -1;
 		}
 	}
-	nl = w->npieces * w->r->litwords + 1;
-	if (nl > w->cap_litall) {
-		free(w->litall);
-		w->cap_litall = nl;
-		w->litall = xmalloc(nl * sizeof(*w->litall));
+	nl = w->npieces * w->r->nrules + 1;
+	if (nl > w->cap_satall) {
+		free(w->satall);
+		w->cap_satall = nl;
+		w->satall = xmalloc(nl * sizeof(*w->satall));
 	}
-	/* every piece's literals now, for all the rules: the literals
-	 * sought as is in its text, those sought lower-cased in its
-	 * lower-cased text */
+	/* every piece's prefilter bits now, for all the rules: from the
+	 * literals sought as is in its text, those sought lower-cased in
+	 * its lower-cased text */
 	if (!w->r->opts.no_prefilter)
 		scan_pieces(w);
 }
@@ -2547,40 +2506,34 @@ static void run_phase(struct work *w, const struct phase *ph)
 	size_t ns_before = w->ns, pos = 0, pi;
 
 	sort_live(w);
-	for (pi = 0; pi < w->npieces; pi++) {
-		size_t nplain = 0;
+	const struct rule_pf *pf = w->r->pf + ph->first;
+	const struct rule *ru = w->r->rules + ph->first;
+	int all = w->r->opts.no_prefilter;
 
+	for (pi = 0; pi < w->npieces; pi++) {
+		const uint8_t *sat = all ? NULL : w->satall + pi * w->r->nrules +
+							ph->first;
+		size_t nplain = 0;
 		int made = 0;
 
 		shadow_masks(w, pi, &pos);
 		for (size_t k = 0; k < ph->n; k++) {
-			const struct rule *ru = &w->r->rules[ph->first + k];
-
-			/* most rules fail on the entities they need: test
-			 * that here, before a call */
-			if (ru->first_ent && !(w->types_present & ru->need_t) &&
-			    !(w->classes_present & ru->need_c) &&
-			    !w->r->opts.no_prefilter) {
-				nplain += ru->plain;
-				continue;
-			}
-			if (!ru->plain && prefilter_ok(w, ru)) {
+			if (!pf[k].plain &&
+			    (all || prefilter_ok(w, &pf[k], sat[k]))) {
 				if (!made)
 					shadow_text(w);
 				made = 1;
-				run_rule(w, ru);
+				run_rule(w, &ru[k]);
 			}
-			nplain += ru->plain;
+			nplain += pf[k].plain;
 		}
 		if (nplain == 0)
 			continue;
 		plain_subject(w);
-		for (size_t k = 0; k < ph->n; k++) {
-			const struct rule *ru = &w->r->rules[ph->first + k];
-
-			if (ru->plain && prefilter_ok(w, ru))
-				run_rule(w, ru);
-		}
+		for (size_t k = 0; k < ph->n; k++)
+			if (pf[k].plain &&
+			    (all || prefilter_ok(w, &pf[k], sat[k])))
+				run_rule(w, &ru[k]);
 	}
 	resolve(w, ns_before);
 	bind_relations(w);
@@ -2607,7 +2560,7 @@ static void keep_free(void *arg)
 	free(k->c);
 	free(k->sorted);
 	free(k->segs);
-	free(k->litall);
+	free(k->satall);
 	free(k->pieces);
 	free(k->c2b);
 	free(k->b2c);
@@ -2671,7 +2624,7 @@ static void take_tables(struct work *w)
  * one list take_keep() and give_keep() hand over, field by field. */
 #define KEEP_FIELDS(X) \
 	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
-	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(litall) X(cap_litall) \
+	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(satall) X(cap_satall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
 	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext)

@@ -124,22 +124,27 @@ struct clause {
 	uint64_t cmask;
 	int digit;
 	size_t lit0;
-	/* the literals as bits of a piece's literal set: words lw[i] of it
-	 * masked with lm[i], any bit set is enough */
-	uint32_t lw[RULES_MAX_ATOMS];
-	uint64_t lm[RULES_MAX_ATOMS];
-	size_t nlw;
-	int need_cs, need_ci;   /* which scans of the piece it reads */
 };
 
 void rules_clause_fold(struct clause *c);
 
+/*
+ * A rule's prefilter as the loop over a phase's rules tests it, clause k
+ * of its req[] being bit k: the scan of a piece sets the bits of the
+ * clauses its literals satisfy (struct rules' marks), and a clause left
+ * is tested on its entity types, classes and digit. Kept apart from
+ * struct rule so that the loop reads a few bytes per rule.
+ */
+struct rule_pf {
+	uint8_t need;        /* all its clauses */
+	uint8_t other;       /* clauses with an entity, class or digit atom */
+	uint8_t digit;       /* clauses a digit satisfies */
+	uint8_t plain;       /* the rule's plain */
+	unsigned tmask[RULES_MAX_CLAUSES];
+	uint64_t cmask[RULES_MAX_CLAUSES];
+};
+
 struct rule {
-	/* the first clause when it names only entities, as masks: tested
-	 * inline before anything else (most rules fail here) */
-	int first_ent;       /* req[0] is that clause */
-	unsigned need_t;     /* entity types, any of */
-	uint64_t need_c;     /* classes, any of */
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
 	int priority;
@@ -170,16 +175,19 @@ static inline unsigned rules_bigram(unsigned char a, unsigned char b)
 
 /*
  * All the literals of one kind (ci: those sought in the lower-cased text)
- * at once, rules_scan.c: rules_scan() sets bit id of set (a literal set,
- * (nlits + 63) / 64 words) for every literal id of that kind that occurs
- * in s[0..n).
+ * at once, rules_scan.c: rules_scan() sets the marks of every literal of
+ * that kind that occurs in s[0..n) in the byte array set. Literal i's
+ * marks are marks[at[i] .. at[i + 1]), each a byte index << 8 | the bits
+ * to set there; with marks NULL, its one mark is bit i of a literal set
+ * ((nlits + 7) / 8 bytes).
  */
 struct lit_scan;
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
-				  int ci);
+				  int ci, const uint32_t *at,
+				  const uint32_t *marks);
 void rules_scan_free(struct lit_scan *sc);
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint64_t *set);
+		uint8_t *set);
 /* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do
  * not wait on each other, so the table loads overlap). */
 #define RULES_SCAN_CHAINS 4
@@ -187,7 +195,7 @@ struct scan_job {
 	const struct lit_scan *sc;
 	const char *s;
 	size_t n;
-	uint64_t *set;
+	uint8_t *set;
 };
 void rules_scan_jobs(const struct scan_job *jobs, size_t njobs);
 
@@ -217,7 +225,11 @@ struct rules {
 	size_t nclasses;
 	struct lit *lits;    /* prefilter literals, deduplicated */
 	size_t nlits;
-	size_t litwords;     /* 64-bit words of a literal set */
+	struct rule_pf *pf;  /* per rule, its prefilter */
+	/* the clauses each literal satisfies, as marks of rules_scan():
+	 * literal i's are marks[mark_at[i] .. mark_at[i + 1]), each the
+	 * rule's index << 8 | the clause's bit */
+	uint32_t *mark_at, *marks;
 	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */

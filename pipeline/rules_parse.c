@@ -1040,25 +1040,8 @@ void rules_clause_fold(struct clause *c)
 		c->a[n++] = *a;
 	}
 	c->lit0 = n;
-	c->nlw = 0;
-	c->need_cs = c->need_ci = 0;
-	for (size_t i = 0; i < nl; i++) {
-		uint32_t wd = (uint32_t)(lits[i].id >> 6);
-		size_t k;
-
+	for (size_t i = 0; i < nl; i++)
 		c->a[n++] = lits[i];
-		for (k = 0; k < c->nlw && c->lw[k] != wd; k++)
-			;
-		if (k == c->nlw) {
-			c->lw[c->nlw] = wd;
-			c->lm[c->nlw++] = 0;
-		}
-		c->lm[k] |= (uint64_t)1 << (lits[i].id & 63);
-		if (lits[i].kind == AT_LITCI)
-			c->need_ci = 1;
-		else
-			c->need_cs = 1;
-	}
 }
 
 static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
@@ -1089,13 +1072,52 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 			ru->req[ru->nreq++] = rs.c[k];
 	for (size_t k = 0; k < ru->nreq; k++)
 		rules_clause_fold(&ru->req[k]);
-	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
-		ru->first_ent = 1;
-		for (size_t i = 0; i < ru->req[0].n; i++) {
-			if (ru->req[0].a[i].kind == AT_TYPE)
-				ru->need_t |= 1u << ru->req[0].a[i].id;
-			else
-				ru->need_c |= (uint64_t)1 << ru->req[0].a[i].id;
+}
+
+/*
+ * The prefilters folded for the run (struct rule_pf), and the marks the
+ * literal scans set: for each literal, the clauses it satisfies.
+ */
+static void fold_prefilters(struct rules *r)
+{
+	size_t i, k, j;
+
+	if (r->nrules >= (size_t)1 << 24)
+		VNIE_BUG("too many rules for a mark");
+	r->pf = xcalloc(r->nrules + 1, sizeof(*r->pf));
+	r->mark_at = xcalloc(r->nlits + 2, sizeof(*r->mark_at));
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[i];
+		struct rule_pf *pf = &r->pf[i];
+
+		pf->plain = (uint8_t)(ru->plain != 0);
+		for (k = 0; k < ru->nreq; k++) {
+			const struct clause *c = &ru->req[k];
+
+			pf->need |= (uint8_t)(1u << k);
+			pf->tmask[k] = c->tmask;
+			pf->cmask[k] = c->cmask;
+			if (c->digit)
+				pf->digit |= (uint8_t)(1u << k);
+			if (c->tmask || c->cmask || c->digit)
+				pf->other |= (uint8_t)(1u << k);
+			for (j = c->lit0; j < c->n; j++)
+				r->mark_at[c->a[j].id + 2]++;
+		}
+	}
+	/* counts at + 2, starts at + 1, then filled at + 1: the ends */
+	for (i = 0; i < r->nlits; i++)
+		r->mark_at[i + 2] += r->mark_at[i + 1];
+	r->marks = xmalloc((r->mark_at[r->nlits + 1] + 1) * sizeof(*r->marks));
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[i];
+
+		for (k = 0; k < ru->nreq; k++) {
+			const struct clause *c = &ru->req[k];
+
+			for (j = c->lit0; j < c->n; j++)
+				r->marks[r->mark_at[c->a[j].id + 1]++] =
+					(uint32_t)i << 8 | 1u << k;
 		}
 	}
 }
@@ -2341,9 +2363,11 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	}
 	if (r->opts.stats)
 		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
-	r->litwords = (r->nlits + 63) / 64;
-	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0);
-	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1);
+	fold_prefilters(r);
+	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0, r->mark_at,
+				      r->marks);
+	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1, r->mark_at,
+				      r->marks);
 	return r;
 }
 
@@ -2376,6 +2400,9 @@ void rules_free(struct rules *r)
 	free(r->classes);
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
+	free(r->pf);
+	free(r->mark_at);
+	free(r->marks);
 	rules_scan_free(r->scan_cs);
 	rules_scan_free(r->scan_ci);
 	free(r->lits);

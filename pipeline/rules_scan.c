@@ -5,8 +5,11 @@
  * built once when the rules load: a table of transitions over classes of
  * bytes (the bytes no literal holds are one class), each state knowing
  * the literals that end there. Scanning is one table load per byte, and a
- * state that ends literals sets their bits. Exact: a literal's bit is set
- * if and only if it occurs in the text.
+ * state that ends literals sets their marks: the bits that the literals
+ * map to in a byte array (a literal's own bit of a literal set, or the
+ * clauses of the rules it satisfies), merged per state when the automaton
+ * is built. Exact: a literal's marks are set if and only if it occurs in
+ * the text.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,13 +35,11 @@ struct lit_scan {
 	 * root's and its children's) are together in few cache lines. */
 	uint16_t *next16;
 	uint32_t *next32;
-	uint32_t *out_at;        /* per state: its literals are the bits
-				  * ow[k] & om[k] of a literal set for k in
-				  * out_at[s] .. out_at[s + 1) */
-	uint32_t *ow;
-	uint64_t *om;
-	uint64_t *hasout;        /* per state, a bit: it ends literals */
-	uint32_t *empty_ids;     /* empty literals: always present */
+	uint32_t *out_at;        /* per state: its marks are oe[k] for k
+				  * in out_at[s] .. out_at[s + 1) */
+	uint32_t *oe;            /* a mark: byte index << 8 | its bits */
+	uint64_t *hasout;        /* per state, a bit: it sets marks */
+	uint32_t *empty;         /* the marks of empty literals: always */
 	size_t nempty;
 };
 
@@ -76,8 +77,7 @@ static void renumber(struct lit_scan *sc, struct build *b,
 	uint32_t *rank = xmalloc(n * sizeof(*rank)), *old = xmalloc(n *
 								    sizeof(*old));
 	uint32_t *oat = sc->out_at, *nat = xmalloc((n + 1) * sizeof(*nat));
-	uint32_t *nw = xmalloc((oat[n] + 1) * sizeof(*nw));
-	uint64_t *nm = xmalloc((oat[n] + 1) * sizeof(*nm));
+	uint32_t *ne = xmalloc((oat[n] + 1) * sizeof(*ne));
 	size_t no = 0;
 
 	old[0] = 0;
@@ -97,10 +97,8 @@ static void renumber(struct lit_scan *sc, struct build *b,
 		uint32_t o = old[i];
 
 		nat[i] = (uint32_t)no;
-		for (uint32_t a = oat[o]; a < oat[o + 1]; a++) {
-			nw[no] = sc->ow[a];
-			nm[no++] = sc->om[a];
-		}
+		for (uint32_t a = oat[o]; a < oat[o + 1]; a++)
+			ne[no++] = sc->oe[a];
 		for (c = 0; c < b->ncls; c++) {
 			uint32_t t = b->go[o * b->ncls + c];
 			int out = oat[t + 1] > oat[t];
@@ -119,22 +117,42 @@ static void renumber(struct lit_scan *sc, struct build *b,
 		if (nat[i + 1] > nat[i])
 			sc->hasout[i >> 6] |= (uint64_t)1 << (i & 63);
 	free(sc->out_at);
-	free(sc->ow);
-	free(sc->om);
+	free(sc->oe);
 	sc->out_at = nat;
-	sc->ow = nw;
-	sc->om = nm;
+	sc->oe = ne;
 	free(rank);
 	free(old);
 }
 
+/* Add the marks of literal i to v[first .. *n), merging those of one
+ * byte. */
+static void add_marks(uint32_t *v, size_t first, size_t *n, const uint32_t *at,
+		      const uint32_t *marks, uint32_t i)
+{
+	uint32_t one = (i >> 3) << 8 | 1u << (i & 7);
+	const uint32_t *m = marks ? marks + at[i] : &one;
+	size_t nm = marks ? at[i + 1] - at[i] : 1;
+
+	for (size_t k = 0; k < nm; k++) {
+		size_t j;
+
+		for (j = first; j < *n && v[j] >> 8 != m[k] >> 8; j++)
+			;
+		if (j == *n)
+			v[(*n)++] = m[k];
+		else
+			v[j] |= m[k];
+	}
+}
+
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
-				  int ci)
+				  int ci, const uint32_t *at,
+				  const uint32_t *marks)
 {
 	struct lit_scan *sc = xcalloc(1, sizeof(*sc));
 	struct build b;
 	uint32_t *fail, *queue, *cnt, *out_at, *outs;
-	size_t i, k, c, qh = 0, qt = 0, nouts = 0;
+	size_t i, k, c, qh = 0, qt = 0, nouts = 0, nmarks = 0;
 
 	memset(&b, 0, sizeof(b));
 	/* classes: one per byte some literal holds */
@@ -157,9 +175,12 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 		if (lits[i].ci != ci)
 			continue;
 		if (lits[i].n == 0) {
-			sc->empty_ids = xrealloc(sc->empty_ids, (sc->nempty + 1) *
-						 sizeof(*sc->empty_ids));
-			sc->empty_ids[sc->nempty++] = (uint32_t)i;
+			size_t nm = marks ? at[i + 1] - at[i] : 1;
+
+			sc->empty = xrealloc(sc->empty, (sc->nempty + nm) *
+					     sizeof(*sc->empty));
+			add_marks(sc->empty, 0, &sc->nempty, at, marks,
+				  (uint32_t)i);
 			continue;
 		}
 		for (k = 0; k < lits[i].n; k++) {
@@ -223,36 +244,27 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 	out_at[b.nstates] = (uint32_t)nouts;
 	outs = xmalloc((nouts + 1) * sizeof(*outs));
 	for (i = 0; i < qt; i++) {
-		uint32_t s = queue[i], at = out_at[s];
+		uint32_t s = queue[i], o = out_at[s];
 
 		if (b.nown[s])
-			memcpy(outs + at, b.own[s], b.nown[s] * sizeof(*outs));
-		memcpy(outs + at + b.nown[s], outs + out_at[fail[s]],
+			memcpy(outs + o, b.own[s], b.nown[s] * sizeof(*outs));
+		memcpy(outs + o + b.nown[s], outs + out_at[fail[s]],
 		       cnt[fail[s]] * sizeof(*outs));
 	}
-	/* the same as words and masks of a literal set */
+	/* the same as marks, merged per byte */
+	for (k = 0; k < nouts; k++)
+		nmarks += marks ? at[outs[k] + 1] - at[outs[k]] : 1;
 	sc->out_at = xmalloc((b.nstates + 1) * sizeof(*sc->out_at));
-	sc->ow = xmalloc((nouts + 1) * sizeof(*sc->ow));
-	sc->om = xmalloc((nouts + 1) * sizeof(*sc->om));
-	nouts = 0;
+	sc->oe = xmalloc((nmarks + 1) * sizeof(*sc->oe));
+	nmarks = 0;
 	for (i = 0; i < b.nstates; i++) {
-		size_t first = nouts;
+		size_t first = nmarks;
 
-		sc->out_at[i] = (uint32_t)nouts;
-		for (k = out_at[i]; k < out_at[i + 1]; k++) {
-			uint32_t wd = outs[k] >> 6;
-			size_t j;
-
-			for (j = first; j < nouts && sc->ow[j] != wd; j++)
-				;
-			if (j == nouts) {
-				sc->ow[nouts] = wd;
-				sc->om[nouts++] = 0;
-			}
-			sc->om[j] |= (uint64_t)1 << (outs[k] & 63);
-		}
+		sc->out_at[i] = (uint32_t)nmarks;
+		for (k = out_at[i]; k < out_at[i + 1]; k++)
+			add_marks(sc->oe, first, &nmarks, at, marks, outs[k]);
 	}
-	sc->out_at[b.nstates] = (uint32_t)nouts;
+	sc->out_at[b.nstates] = (uint32_t)nmarks;
 	free(out_at);
 	free(outs);
 	sc->nstates = b.nstates;
@@ -275,9 +287,8 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc->next16);
 	free(sc->next32);
 	free(sc->out_at);
-	free(sc->ow);
-	free(sc->om);
-	free(sc->empty_ids);
+	free(sc->oe);
+	free(sc->empty);
 	free(sc->hasout);
 	free(sc);
 }
@@ -288,7 +299,7 @@ void rules_scan_free(struct lit_scan *sc)
  * "ng"); the literals of the visited states that end some are set after.
  */
 static void scan_visited(const struct lit_scan *sc, const uint64_t *vis,
-			 uint64_t *set)
+			 uint8_t *set)
 {
 	for (size_t k = 0; k < (sc->nstates + 63) / 64; k++) {
 		uint64_t m = vis[k] & sc->hasout[k];
@@ -300,13 +311,13 @@ static void scan_visited(const struct lit_scan *sc, const uint64_t *vis,
 			m &= m - 1;
 			for (uint32_t a = sc->out_at[st]; a < sc->out_at[st + 1];
 			     a++)
-				set[sc->ow[a]] |= sc->om[a];
+				set[sc->oe[a] >> 8] |= (uint8_t)sc->oe[a];
 		}
 	}
 }
 
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint64_t *set)
+		uint8_t *set)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned shift = sc->shift;
@@ -315,7 +326,7 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 	size_t i;
 
 	for (i = 0; i < sc->nempty; i++)
-		set[sc->empty_ids[i] >> 6] |= (uint64_t)1 << (sc->empty_ids[i] & 63);
+		set[sc->empty[i] >> 8] |= (uint8_t)sc->empty[i];
 	for (i = 0; i < n; i++) {
 		if (sc->next16)
 			st = sc->next16[(st << shift) + sc->cls[p[i]]] &
