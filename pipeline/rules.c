@@ -136,6 +136,7 @@ struct piece {
 	size_t bs, be;         /* bytes */
 	size_t lowoff, lowlen; /* its lower-cased text in lowall */
 	int has_digit;         /* -1 not known yet */
+	int has_ee;            /* holds a byte 0xEE (-1 not known yet) */
 };
 
 struct work {
@@ -659,12 +660,16 @@ static void sort_live(struct work *w)
 	sort_ents(w, w->sorted, w->nsorted);
 }
 
-static void add_seg(struct work *w, size_t off, size_t byte, long ent)
+static void grow_segs(struct work *w)
 {
-	if (w->nsegs == w->cap_segs) {
-		w->cap_segs = w->cap_segs ? w->cap_segs * 2 : 32;
-		w->segs = xrealloc(w->segs, w->cap_segs * sizeof(*w->segs));
-	}
+	w->cap_segs = w->cap_segs ? w->cap_segs * 2 : 32;
+	w->segs = xrealloc(w->segs, w->cap_segs * sizeof(*w->segs));
+}
+
+static inline void add_seg(struct work *w, size_t off, size_t byte, long ent)
+{
+	if (w->nsegs == w->cap_segs)
+		grow_segs(w);
 	w->segs[w->nsegs++] = (struct seg){ off, byte, ent };
 }
 
@@ -729,17 +734,45 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	}
 }
 
+/* Copy text bytes into the shadow: as they are, or through copy_text()
+ * in a piece that holds the lead byte of a placeholder. */
+static inline void shadow_copy(struct work *w, int ee, size_t from, size_t to)
+{
+	if (ee) {
+		copy_text(&w->shadow, w->d->text + from, to - from);
+	} else {
+		memcpy(w->shadow.p + w->shadow.n, w->d->text + from, to - from);
+		w->shadow.n += to - from;
+	}
+}
+
 /* Make the shadow of the current piece (shadow_masks) the subject. */
 static void shadow_text(struct work *w)
 {
 	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k;
+	struct piece *p = w->pc;
+	int ee;
 
 	w->nsegs = 0;
 	buf_reset(&w->shadow);
+	if (p->has_ee < 0)
+		p->has_ee = memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) !=
+			    NULL;
+	ee = p->has_ee;
+	/* every entity has a type: none present, none to place */
+	if (w->types_present == 0 && !ee) {
+		add_seg(w, 0, w->bs, -1);
+		w->sh = w->d->text + w->bs;
+		w->shn = w->be - w->bs;
+		return;
+	}
+	/* a placeholder (3 bytes) stands for at least one byte of text */
+	buf_grow(&w->shadow, 3 * (w->be - w->bs) + 4);
 	for (k = w->shadow_from; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 		size_t xb;
 		unsigned cp;
+		char *o;
 
 		if (x->start >= ce)
 			break;
@@ -747,23 +780,21 @@ static void shadow_text(struct work *w)
 			continue;
 		xb = x->bs;
 		add_seg(w, w->shadow.n, lastb, -1);
-		copy_text(&w->shadow, w->d->text + lastb, xb - lastb);
+		shadow_copy(w, ee, lastb, xb);
 		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
 		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
 		     (unsigned)x->cls;
-		buf_add_cp(&w->shadow, cp);
+		o = w->shadow.p + w->shadow.n;
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		w->shadow.n += 3;
 		last = x->end;
 		lastb = x->be;
 	}
-	if (w->nsegs == 0 &&
-	    memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) == NULL) {
-		add_seg(w, 0, w->bs, -1);
-		w->sh = w->d->text + w->bs;
-		w->shn = w->be - w->bs;
-		return;
-	}
 	add_seg(w, w->shadow.n, lastb, -1);
-	copy_text(&w->shadow, w->d->text + lastb, w->be - lastb);
+	shadow_copy(w, ee, lastb, w->be);
+	w->shadow.p[w->shadow.n] = '\0';
 	w->sh = w->shadow.p;
 	w->shn = w->shadow.n;
 }
@@ -2486,6 +2517,7 @@ static void make_pieces(struct work *w)
 			p->lowoff = 0;
 			p->lowlen = 0;
 			p->has_digit = -1;
+			p->has_ee = -1;
 		}
 	}
 	nl = w->npieces * w->r->nrules + 1;
