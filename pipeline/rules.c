@@ -135,7 +135,6 @@ struct piece {
 	size_t cs, ce;         /* code points */
 	size_t bs, be;         /* bytes */
 	size_t lowoff, lowlen; /* its lower-cased text in lowall */
-	int has_digit;         /* -1 not known yet */
 	int has_ee;            /* holds a byte 0xEE (-1 not known yet) */
 };
 
@@ -170,9 +169,14 @@ struct work {
 	uint64_t classes_present;
 	uint8_t *satall;       /* per piece of text and rule, the clauses of
 				* the rule's prefilter that the literals of
-				* the piece satisfy (a bit each); kept across
-				* phases (a literal absent from the text is
-				* absent from every shadow of it) */
+				* the piece satisfy (a bit each; r->satstride
+				* bytes a piece); kept across phases (a
+				* literal absent from the text is absent from
+				* every shadow of it) */
+	uint64_t *pfall;       /* per piece, two bit sets of the rules
+				* (r->pfwords words each): those whose
+				* literals do not rule them out, and of those
+				* the ones literals alone let run */
 	struct piece *pieces;
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
@@ -185,7 +189,7 @@ struct work {
 	size_t ncp;
 	size_t *tmp;           /* scratch of the merge sort */
 	size_t cap_tmp;
-	size_t cap_sorted, cap_pieces, cap_satall, cap_tab;
+	size_t cap_sorted, cap_pieces, cap_satall, cap_pfall, cap_tab;
 	size_t shadow_from;    /* the piece's first entity in sorted */
 	struct bidx ex, sx;    /* entities and suppressions by position */
 	size_t *hits;          /* what a bidx_query found */
@@ -843,23 +847,10 @@ static void piece_lower(struct work *w, struct piece *p)
 	p->lowlen = w->lowall.n - p->lowoff;
 }
 
-static int piece_digit(struct work *w)
-{
-	struct piece *p = w->pc;
-
-	if (p->has_digit < 0) {
-		const char *t = w->d->text + p->bs;
-
-		p->has_digit = 0;
-		for (size_t i = p->bs; i < p->be && !p->has_digit; i++, t++)
-			p->has_digit = *t >= '0' && *t <= '9';
-	}
-	return p->has_digit;
-}
-
-/* Whether rule i may match in the current piece: every clause of its
- * prefilter holds, by a literal (sat, the piece's bits for the rule) or
- * by an entity type, class or digit present. */
+/* Whether a rule that its literals do not rule out may match in the
+ * current piece: every clause of its prefilter that no literal satisfies
+ * (sat, the piece's bits for the rule) holds by an entity type or class
+ * present. */
 static inline int prefilter_ok(struct work *w, const struct rule_pf *pf,
 			       unsigned sat)
 {
@@ -867,14 +858,11 @@ static inline int prefilter_ok(struct work *w, const struct rule_pf *pf,
 
 	if (miss == 0)
 		return 1;
-	if (miss & ~(unsigned)pf->other)
-		return 0;
 	do {
 		unsigned k = (unsigned)__builtin_ctz(miss);
 
 		if (!(w->types_present & pf->tmask[k]) &&
-		    !(w->classes_present & pf->cmask[k]) &&
-		    !((pf->digit >> k & 1) && piece_digit(w)))
+		    !(w->classes_present & pf->cmask[k]))
 			return 0;
 		miss &= miss - 1;
 	} while (miss);
@@ -2430,7 +2418,7 @@ static void scan_pieces(struct work *w)
 {
 	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
-	size_t nj = 0, i, k, nr = w->r->nrules;
+	size_t nj = 0, i, k, nr = w->r->satstride;
 
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
@@ -2455,6 +2443,46 @@ static void scan_pieces(struct work *w)
 						    w->pieces[low[k] - 1].lowoff;
 			rules_scan_jobs(jobs, nj);
 			nj = 0;
+		}
+	}
+}
+
+/* Bit j set if and only if byte j of x is not 0. */
+static inline unsigned nonzero8(uint64_t x)
+{
+	const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Fu;
+	uint64_t t = ((((x & lo7) + lo7) | x) & ~lo7) >> 7;
+
+	/* byte j's bit to bit 56 + j, no two products on one bit */
+	return (unsigned)((t * 0x0102040810204080u) >> 56);
+}
+
+/*
+ * Each piece's two bit sets of rules (w->pfall) from its clause bits,
+ * eight rules at a time: a rule is ruled out if a clause only literals
+ * satisfy misses, and passes at once if no clause misses.
+ */
+static void piece_masks(struct work *w)
+{
+	const struct rules *r = w->r;
+	size_t nw = r->pfwords, i, g;
+
+	for (i = 0; i < w->npieces; i++) {
+		const uint8_t *sat = w->satall + i * r->satstride;
+		uint64_t *feas = w->pfall + i * 2 * nw, *full = feas + nw;
+
+		memset(feas, 0, 2 * nw * sizeof(*feas));
+		for (g = 0; g < r->satstride; g += 8) {
+			uint64_t st, nd, lo, miss;
+
+			memcpy(&st, sat + g, 8);
+			memcpy(&nd, r->needb + g, 8);
+			memcpy(&lo, r->litonlyb + g, 8);
+			miss = nd & ~st;
+			feas[g >> 6] |= (uint64_t)(~nonzero8(miss & lo) & 0xFFu)
+					<< (g & 63);
+			full[g >> 6] |= (uint64_t)(~nonzero8(miss) & 0xFFu)
+					<< (g & 63);
 		}
 	}
 }
@@ -2516,56 +2544,94 @@ static void make_pieces(struct work *w)
 			p->be = w_byte(w, pe);
 			p->lowoff = 0;
 			p->lowlen = 0;
-			p->has_digit = -1;
 			p->has_ee = -1;
 		}
 	}
-	nl = w->npieces * w->r->nrules + 1;
+	nl = w->npieces * w->r->satstride + 1;
 	if (nl > w->cap_satall) {
 		free(w->satall);
 		w->cap_satall = nl;
 		w->satall = xmalloc(nl * sizeof(*w->satall));
 	}
+	nl = w->npieces * 2 * w->r->pfwords + 1;
+	if (nl > w->cap_pfall) {
+		free(w->pfall);
+		w->cap_pfall = nl;
+		w->pfall = xmalloc(nl * sizeof(*w->pfall));
+	}
 	/* every piece's prefilter bits now, for all the rules: from the
 	 * literals sought as is in its text, those sought lower-cased in
 	 * its lower-cased text */
-	if (!w->r->opts.no_prefilter)
+	if (w->r->opts.no_prefilter) {
+		/* every rule on every piece */
+		memset(w->pfall, 0xFF, w->npieces * 2 * w->r->pfwords *
+		       sizeof(*w->pfall));
+	} else {
 		scan_pieces(w);
+		piece_masks(w);
+	}
 }
 
+/* The bits of rules first .. first + n in word k of a bit set of rules. */
+static inline uint64_t range_bits(size_t first, size_t n, size_t k)
+{
+	size_t lo = k * 64, a = first > lo ? first - lo : 0;
+	size_t b = first + n - lo >= 64 ? 64 : first + n - lo;
+	uint64_t hi = b == 64 ? ~(uint64_t)0 : ((uint64_t)1 << b) - 1;
+
+	return hi & ~(((uint64_t)1 << a) - 1);
+}
+
+/*
+ * Run the rules of one phase over every piece, in their order: those
+ * matched over the shadow, then the plain ones over the text. A rule
+ * whose literals rule it out in a piece costs nothing there: the rules
+ * left are the bits of the piece's masks.
+ */
 static void run_phase(struct work *w, const struct phase *ph)
 {
-	size_t ns_before = w->ns, pos = 0, pi;
+	const struct rules *r = w->r;
+	size_t ns_before = w->ns, pos = 0, pi, nw = r->pfwords;
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
 
 	sort_live(w);
-	const struct rule_pf *pf = w->r->pf + ph->first;
-	const struct rule *ru = w->r->rules + ph->first;
-	int all = w->r->opts.no_prefilter;
-
 	for (pi = 0; pi < w->npieces; pi++) {
-		const uint8_t *sat = all ? NULL : w->satall + pi * w->r->nrules +
-							ph->first;
-		size_t nplain = 0;
+		const uint8_t *sat = w->satall + pi * r->satstride;
+		const uint64_t *feas = w->pfall + pi * 2 * nw, *full = feas + nw;
 		int made = 0;
 
 		shadow_masks(w, pi, &pos);
-		for (size_t k = 0; k < ph->n; k++) {
-			if (!pf[k].plain &&
-			    (all || prefilter_ok(w, &pf[k], sat[k]))) {
-				if (!made)
-					shadow_text(w);
-				made = 1;
-				run_rule(w, &ru[k]);
+		for (int plain = 0; plain < 2; plain++) {
+			for (size_t k = k0; k <= k1; k++) {
+				uint64_t m = feas[k] &
+					     range_bits(ph->first, ph->n, k) &
+					     (plain ? r->plainw[k] :
+						      ~r->plainw[k]);
+
+				while (m) {
+					size_t i = k * 64 +
+						   (size_t)__builtin_ctzll(m);
+
+					m &= m - 1;
+					if (!(full[k] >> (i & 63) & 1) &&
+					    !prefilter_ok(w, &r->pf[i], sat[i]))
+						continue;
+					/* the shadow for the first rule, the
+					 * text for the first plain one */
+					if (made == plain) {
+						if (plain)
+							plain_subject(w);
+						else
+							shadow_text(w);
+						made = plain + 1;
+					}
+					run_rule(w, &r->rules[i]);
+				}
 			}
-			nplain += pf[k].plain;
+			/* a plain rule after none over the shadow */
+			if (!plain && made == 0)
+				made = 1;
 		}
-		if (nplain == 0)
-			continue;
-		plain_subject(w);
-		for (size_t k = 0; k < ph->n; k++)
-			if (pf[k].plain &&
-			    (all || prefilter_ok(w, &pf[k], sat[k])))
-				run_rule(w, &ru[k]);
 	}
 	resolve(w, ns_before);
 	bind_relations(w);
@@ -2593,6 +2659,7 @@ static void keep_free(void *arg)
 	free(k->sorted);
 	free(k->segs);
 	free(k->satall);
+	free(k->pfall);
 	free(k->pieces);
 	free(k->c2b);
 	free(k->b2c);
@@ -2657,6 +2724,7 @@ static void take_tables(struct work *w)
 #define KEEP_FIELDS(X) \
 	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
 	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(satall) X(cap_satall) \
+	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
 	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext)

@@ -129,17 +129,15 @@ struct clause {
 void rules_clause_fold(struct clause *c);
 
 /*
- * A rule's prefilter as the loop over a phase's rules tests it, clause k
- * of its req[] being bit k: the scan of a piece sets the bits of the
- * clauses its literals satisfy (struct rules' marks), and a clause left
- * is tested on its entity types, classes and digit. Kept apart from
- * struct rule so that the loop reads a few bytes per rule.
+ * A rule's prefilter as the run tests it, clause k of its req[] being
+ * bit k: the scan of a piece sets the bits of the clauses its literals
+ * (a digit being ten literals) satisfy (struct rules' marks), and a
+ * clause left is tested on its entity types and classes. Kept apart
+ * from struct rule so that a test reads a few bytes.
  */
 struct rule_pf {
 	uint8_t need;        /* all its clauses */
-	uint8_t other;       /* clauses with an entity, class or digit atom */
-	uint8_t digit;       /* clauses a digit satisfies */
-	uint8_t plain;       /* the rule's plain */
+	uint8_t other;       /* clauses with an entity type or class atom */
 	unsigned tmask[RULES_MAX_CLAUSES];
 	uint64_t cmask[RULES_MAX_CLAUSES];
 };
@@ -226,6 +224,13 @@ struct rules {
 	struct lit *lits;    /* prefilter literals, deduplicated */
 	size_t nlits;
 	struct rule_pf *pf;  /* per rule, its prefilter */
+	/* the same for eight rules at a time: per rule a byte of its
+	 * clauses (need) and of those only literals satisfy (litonly),
+	 * satstride bytes (nrules rounded up to 8, the rest 0); and a
+	 * bit set of the plain rules, pfwords words */
+	uint8_t *needb, *litonlyb;
+	size_t satstride, pfwords;
+	uint64_t *plainw;
 	/* the clauses each literal satisfies, as marks of rules_scan():
 	 * literal i's are marks[mark_at[i] .. mark_at[i + 1]), each the
 	 * rule's index << 8 | the clause's bit */

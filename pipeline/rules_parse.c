@@ -1076,34 +1076,54 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 
 /*
  * The prefilters folded for the run (struct rule_pf), and the marks the
- * literal scans set: for each literal, the clauses it satisfies.
+ * literal scans set: for each literal, the clauses it satisfies. A digit
+ * atom is the ten literals "0" .. "9" sought as written, so that the
+ * scan finds it too.
  */
-static void fold_prefilters(struct rules *r)
+static void fold_prefilters(struct loader *L)
 {
-	size_t i, k, j;
+	struct rules *r = L->r;
+	size_t i, k, j, d;
+	int digit[10] = { 0 }, any_digit = 0;
 
 	if (r->nrules >= (size_t)1 << 24)
 		VNIE_BUG("too many rules for a mark");
+	for (i = 0; i < r->nrules; i++)
+		for (k = 0; k < r->rules[i].nreq; k++)
+			any_digit |= r->rules[i].req[k].digit;
+	for (d = 0; any_digit && d < 10; d++) {
+		char c = (char)('0' + d);
+
+		digit[d] = lit_index(L, &c, 1, 0);
+	}
 	r->pf = xcalloc(r->nrules + 1, sizeof(*r->pf));
+	r->satstride = (r->nrules + 7) & ~(size_t)7;
+	r->pfwords = (r->nrules + 63) / 64;
+	r->needb = xcalloc(r->satstride + 8, 1);
+	r->litonlyb = xcalloc(r->satstride + 8, 1);
+	r->plainw = xcalloc(r->pfwords + 1, sizeof(*r->plainw));
 	r->mark_at = xcalloc(r->nlits + 2, sizeof(*r->mark_at));
 	for (i = 0; i < r->nrules; i++) {
 		const struct rule *ru = &r->rules[i];
 		struct rule_pf *pf = &r->pf[i];
 
-		pf->plain = (uint8_t)(ru->plain != 0);
 		for (k = 0; k < ru->nreq; k++) {
 			const struct clause *c = &ru->req[k];
 
 			pf->need |= (uint8_t)(1u << k);
 			pf->tmask[k] = c->tmask;
 			pf->cmask[k] = c->cmask;
-			if (c->digit)
-				pf->digit |= (uint8_t)(1u << k);
-			if (c->tmask || c->cmask || c->digit)
+			if (c->tmask || c->cmask)
 				pf->other |= (uint8_t)(1u << k);
 			for (j = c->lit0; j < c->n; j++)
 				r->mark_at[c->a[j].id + 2]++;
+			for (d = 0; c->digit && d < 10; d++)
+				r->mark_at[digit[d] + 2]++;
 		}
+		r->needb[i] = pf->need;
+		r->litonlyb[i] = (uint8_t)(pf->need & ~pf->other);
+		if (ru->plain)
+			r->plainw[i >> 6] |= (uint64_t)1 << (i & 63);
 	}
 	/* counts at + 2, starts at + 1, then filled at + 1: the ends */
 	for (i = 0; i < r->nlits; i++)
@@ -1114,10 +1134,12 @@ static void fold_prefilters(struct rules *r)
 
 		for (k = 0; k < ru->nreq; k++) {
 			const struct clause *c = &ru->req[k];
+			uint32_t m = (uint32_t)i << 8 | 1u << k;
 
 			for (j = c->lit0; j < c->n; j++)
-				r->marks[r->mark_at[c->a[j].id + 1]++] =
-					(uint32_t)i << 8 | 1u << k;
+				r->marks[r->mark_at[c->a[j].id + 1]++] = m;
+			for (d = 0; c->digit && d < 10; d++)
+				r->marks[r->mark_at[digit[d] + 1]++] = m;
 		}
 	}
 }
@@ -2343,6 +2365,8 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	for (k = 0; k < L.nknown; k++)
 		free(L.known[k]);
 	free(L.known);
+	if (L.nerr == 0)
+		fold_prefilters(&L);
 	free(L.lith);
 	for (k = 0; k < L.nbufs; k++)
 		free(L.bufs[k]);
@@ -2363,7 +2387,6 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	}
 	if (r->opts.stats)
 		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
-	fold_prefilters(r);
 	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0, r->mark_at,
 				      r->marks);
 	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1, r->mark_at,
@@ -2401,6 +2424,9 @@ void rules_free(struct rules *r)
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
 	free(r->pf);
+	free(r->needb);
+	free(r->litonlyb);
+	free(r->plainw);
 	free(r->mark_at);
 	free(r->marks);
 	rules_scan_free(r->scan_cs);

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "doc.h"
 #include "rules.h"
 #include "rules_int.h"
 #include "t.h"
+#include "utf8.h"
 #include "values.h"
 
 static char dir[] = "/tmp/vnie-test-rules-XXXXXX";
@@ -69,6 +71,66 @@ static void value(const char *name, int (*fn)(const char *, size_t,
 	buf_release(&b);
 }
 
+static unsigned next_rand(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+/* values_lower() against the plain way (decode, utf8proc_tolower,
+ * encode; ill-formed bytes as they are) over random texts: ASCII runs
+ * longer and shorter than eight bytes, letters of both cases, forms that
+ * change length, stray bytes. */
+static void test_lower_random(void)
+{
+	static const char *const parts[] = {
+		"A", "b", "Z", "@", "[", "`", "{", " ", "0", "ABCDEFGHIJ",
+		"xyzXYZ@[`{", "\xC4\x90", "\xC3\x80", "\xE1\xBA\xA0",
+		"\xE1\xBB\xB9", "\xC8\xBA", "\xC4\xB0", "\xE2\x84\xAA",
+		"\xF0\x90\x90\x80", "\xFF", "\xE1\xBA", "\xC3", "\x80",
+		"\xCE\xA9", "\xD0\x96", "Nguy\xE1\xBB\x85n V\xC4\x82N"
+	};
+	unsigned seed = 777;
+	size_t r, bad = 0;
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	for (r = 0; r < 2000; r++) {
+		char text[400];
+		size_t len = 0, n = next_rand(&seed) % 40, i = 0;
+
+		while (n--) {
+			const char *a = parts[next_rand(&seed) %
+					      (sizeof(parts) / sizeof(parts[0]))];
+
+			memcpy(text + len, a, strlen(a));
+			len += strlen(a);
+		}
+		buf_reset(&want);
+		while (i < len) {
+			int32_t cp;
+			size_t k = utf8_decode((const unsigned char *)text + i,
+					       len - i, &cp);
+
+			if (cp < 0)
+				buf_add(&want, text + i, k);
+			else
+				buf_add_cp(&want,
+					   (unsigned)utf8proc_tolower(cp));
+			i += k;
+		}
+		/* after some bytes already in the buffer */
+		buf_reset(&got);
+		buf_add(&got, "x", r % 2);
+		values_lower(text, len, &got);
+		bad += got.n != want.n + r % 2 ||
+		       memcmp(got.p + r % 2, want.p, want.n) != 0 ||
+		       got.p[got.n] != '\0';
+	}
+	CHECK("lower: random texts as utf8proc", bad == 0);
+	buf_release(&got);
+	buf_release(&want);
+}
+
 static void test_values(void)
 {
 	struct buf b = BUF_INIT;
@@ -117,6 +179,7 @@ static void test_values(void)
 		  "\xC4\x83\xC4\x91\xE1\xBA\xAB\xCF\x89\xD0\xB6 ik "
 		  "\xE2\xB1\xA5 \xFF\xE1\xBA");
 	buf_release(&b);
+	test_lower_random();
 }
 
 static void test_parser(void)
@@ -280,12 +343,6 @@ static void test_conflicts(void)
 	CHECK("relation with optional role left out",
 	      strstr(o, "\"args\":{\"person\":\"T2\",\"title\":\"T1\"}"));
 	free(o);
-}
-
-static unsigned next_rand(unsigned *seed)
-{
-	*seed = *seed * 1103515245u + 12345u;
-	return *seed >> 16;
 }
 
 /* The literal scan finds exactly the literals a plain search finds: over
