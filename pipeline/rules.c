@@ -643,13 +643,22 @@ static void sort_ents(struct work *w, size_t *v, size_t n)
 		memcpy(v, a, n * sizeof(*v));
 }
 
+/*
+ * The live entities in order (w->sorted). Entities never move and are
+ * never brought back once removed, so a list made before stays in order:
+ * it loses its removed entities, and the entities made since, sorted, are
+ * merged in.
+ */
 static void sort_live(struct work *w)
 {
-	size_t i;
+	size_t i, from = w->sorted_ne ? w->sorted_ne - 1 : 0, n = 0, nn = 0;
+	size_t *v, p, q, o;
 
 	/* entities never move: the same ones live, the same order */
 	if (w->sorted_ne == w->ne + 1 && w->sorted_rm == w->nremoved + 1)
 		return;
+	if (w->sorted_ne == 0)
+		w->nsorted = 0;
 	w->sorted_ne = w->ne + 1;
 	w->sorted_rm = w->nremoved + 1;
 	if (w->ne + 1 > w->cap_sorted) {
@@ -657,11 +666,29 @@ static void sort_live(struct work *w)
 		w->sorted = xrealloc(w->sorted,
 				     w->cap_sorted * sizeof(*w->sorted));
 	}
-	w->nsorted = 0;
-	for (i = 0; i < w->ne; i++)
+	v = w->sorted;
+	for (i = 0; i < w->nsorted; i++)
+		if (!w->e[v[i]].removed)
+			v[n++] = v[i];
+	for (i = from; i < w->ne; i++)
 		if (!w->e[i].removed && w->e[i].end > w->e[i].start)
-			w->sorted[w->nsorted++] = i;
-	sort_ents(w, w->sorted, w->nsorted);
+			v[n + nn++] = i;
+	w->nsorted = n + nn;
+	sort_ents(w, v + n, nn);
+	if (n == 0 || nn == 0 || !ent_before(w, v[n], v[n - 1]))
+		return;
+	if (w->cap_tmp < n + nn) {
+		free(w->tmp);
+		w->cap_tmp = 2 * (n + nn);
+		w->tmp = xmalloc(w->cap_tmp * sizeof(*w->tmp));
+	}
+	for (p = 0, q = n, o = 0; p < n && q < n + nn;)
+		w->tmp[o++] = ent_before(w, v[q], v[p]) ? v[q++] : v[p++];
+	while (p < n)
+		w->tmp[o++] = v[p++];
+	while (q < n + nn)
+		w->tmp[o++] = v[q++];
+	memcpy(v, w->tmp, o * sizeof(*v));
 }
 
 static void grow_segs(struct work *w)
