@@ -231,15 +231,25 @@ static void build_offsets(struct work *w)
 		w->ncp = doc_ncp(w->d);
 		return;
 	}
-	while (i < n) {
-		size_t l = utf8_len(p[i]);
+	uint32_t *c2b = w->c2b, *b2c = w->b2c;
 
+	while (i < n) {
+		size_t l;
+
+		if (p[i] < 0x80) {
+			c2b[cp] = (uint32_t)i;
+			b2c[i] = (uint32_t)cp;
+			i++;
+			cp++;
+			continue;
+		}
+		l = utf8_len(p[i]);
 		if (l > n - i)
 			l = n - i;
-		w->c2b[cp] = (uint32_t)i;
-		w->b2c[i] = (uint32_t)cp;
+		c2b[cp] = (uint32_t)i;
+		b2c[i] = (uint32_t)cp;
 		for (size_t k = 1; k < l; k++)
-			w->b2c[i + k] = (uint32_t)(cp + 1);
+			b2c[i + k] = (uint32_t)(cp + 1);
 		i += l;
 		cp++;
 	}
@@ -483,10 +493,12 @@ static int cmp_size(const void *a, const void *b)
 static void bidx_query(struct work *w, const struct bidx *ix, size_t s,
 		       size_t e)
 {
-	size_t b0 = bucket(ix, s), b1 = bucket(ix, e), b, k;
+	size_t b0 = bucket(ix, s), b1 = bucket(ix, e), b, k, runs = 0;
 
 	w->nhits = 0;
-	for (b = b0; b <= b1; b++)
+	for (b = b0; b <= b1; b++) {
+		size_t from = w->nhits, i, j;
+
 		for (k = ix->head[b]; k; k = ix->node[k - 1].next) {
 			const struct bnode *nd = &ix->node[k - 1];
 			size_t nbk = bucket(ix, nd->start);
@@ -500,7 +512,18 @@ static void bidx_query(struct work *w, const struct bidx *ix, size_t s,
 			}
 			w->hits[w->nhits++] = nd->item;
 		}
-	/* mostly few hits, each bucket's newest first */
+		/* items are entered in increasing order, so a bucket lists
+		 * them newest first: turned round, a run in order */
+		for (i = from, j = w->nhits; i + 1 < j; i++, j--) {
+			size_t t = w->hits[i];
+
+			w->hits[i] = w->hits[j - 1];
+			w->hits[j - 1] = t;
+		}
+		runs += w->nhits > from;
+	}
+	if (runs <= 1)
+		return;
 	if (w->nhits > 32) {
 		qsort(w->hits, w->nhits, sizeof(*w->hits), cmp_size);
 		return;
@@ -898,20 +921,37 @@ static inline int prefilter_ok(struct work *w, const struct rule_pf *pf,
 
 /* ---- one match --------------------------------------------------------------------- */
 
+/* Groups whose spans a match keeps once mapped (actions, roles and
+ * templates ask for the same groups again); the others are mapped at
+ * each ask. */
+#define RULES_SPAN_CACHE 64
+
 struct m {
 	struct work *w;
 	const struct rule *ru;
 	PCRE2_SIZE *ov;
 	int npairs;
 	size_t first_cand;     /* candidates made by this match start here */
+	uint64_t have;         /* groups of span[] mapped for this match */
+	size_t span[RULES_SPAN_CACHE][2]; /* their code points */
 };
 
 static int group_span(struct m *m, int g, size_t *s, size_t *e)
 {
 	if (g >= m->npairs || m->ov[2 * g] == PCRE2_UNSET)
 		return 0;
-	*s = map_off(m->w, m->ov[2 * g]);
-	*e = map_off(m->w, m->ov[2 * g + 1]);
+	if (g < RULES_SPAN_CACHE && (m->have >> g & 1)) {
+		*s = m->span[g][0];
+		*e = m->span[g][1];
+	} else {
+		*s = map_off(m->w, m->ov[2 * g]);
+		*e = map_off(m->w, m->ov[2 * g + 1]);
+		if (g < RULES_SPAN_CACHE) {
+			m->span[g][0] = *s;
+			m->span[g][1] = *e;
+			m->have |= (uint64_t)1 << g;
+		}
+	}
 	return *e >= *s;
 }
 
@@ -1104,7 +1144,7 @@ static void run_rule(struct work *w, const struct rule *ru)
 static void match_rule(struct work *w, const struct rule *ru)
 {
 	PCRE2_SIZE start = 0;
-	struct m m = { w, ru, NULL, 0, 0 };
+	struct m m;
 	int rc;
 
 	while (start <= w->shn) {
@@ -1136,8 +1176,12 @@ static void match_rule(struct work *w, const struct rule *ru)
 			      "; its matches there are skipped" : "");
 			return;
 		}
+		m.w = w;
+		m.ru = ru;
 		m.ov = pcre2_get_ovector_pointer(w->md);
 		m.npairs = rc;
+		m.first_cand = 0;
+		m.have = 0;
 		STAT(w, ru, matches, 1);
 		do_match(&m);
 		if (m.ov[1] > m.ov[0]) {
@@ -1275,7 +1319,17 @@ static void resolve(struct work *w, size_t ns_before)
 			free_ent(c);
 			continue;
 		}
-		dup = exact(w, c->start, c->end, 1u << c->type);
+		/* what overlaps it holds what is exactly at it, in the same
+		 * order (exact()): one query for both */
+		bidx_query(w, &w->ex, c->start, c->end);
+		dup = -1;
+		for (size_t h = 0; h < w->nhits && dup < 0; h++) {
+			const struct ent *x = &w->e[w->hits[h]];
+
+			if (!x->removed && x->start == c->start &&
+			    x->end == c->end && x->type == c->type)
+				dup = (long)w->hits[h];
+		}
 		if (dup >= 0) {
 			struct ent *x = &w->e[dup];
 
@@ -1300,7 +1354,6 @@ static void resolve(struct work *w, size_t ns_before)
 			free_ent(c);
 			continue;
 		}
-		bidx_query(w, &w->ex, c->start, c->end);
 		for (size_t h = 0; h < w->nhits && lost < 0; h++) {
 			struct ent *x = &w->e[w->hits[h]];
 
