@@ -136,6 +136,15 @@ struct piece {
 	size_t bs, be;         /* bytes */
 	size_t lowoff, lowlen; /* its lower-cased text in lowall */
 	int has_ee;            /* holds a byte 0xEE (-1 not known yet) */
+	/* what is known of its shadow while its live entities stay as they
+	 * are (the entities inside it: sort_live() tells of changes) */
+	int clean;             /* types and classes hold */
+	int has_shadow;        /* and the shadow is kept, sh_at .. */
+	unsigned types;        /* entity types in its shadow */
+	uint64_t classes;      /* classes in its shadow */
+	size_t sh_at, sh_n;    /* the shadow's bytes in w->shadow, or */
+	int sh_text;           /* the shadow is the text itself */
+	size_t sg_at, sg_n;    /* its segments in w->segs */
 };
 
 struct work {
@@ -158,11 +167,16 @@ struct work {
 				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	struct buf shadow;
-	const char *sh;        /* the shadow: text itself or shadow.p */
+	struct buf shadow;     /* the shadows of pieces, one after another */
+	const char *sh;        /* the subject: text itself or in shadow */
 	size_t shn;
-	struct seg *segs;
+	struct seg *segs;      /* the segments of the shadows kept */
 	size_t nsegs, cap_segs;
+	const struct seg *sg;  /* the subject's segments */
+	size_t nsg;
+	struct seg seg1;       /* the one segment of a subject that is text */
+	int pieces_ordered;    /* pieces in order, none overlapping: their
+				* shadows are kept from phase to phase */
 	size_t cs, ce;         /* the piece of text matched, code points */
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
@@ -666,6 +680,8 @@ static void sort_ents(struct work *w, size_t *v, size_t n)
 		memcpy(v, a, n * sizeof(*v));
 }
 
+static void piece_changed(struct work *w, size_t s, size_t e);
+
 /*
  * The live entities in order (w->sorted). Entities never move and are
  * never brought back once removed, so a list made before stays in order:
@@ -690,12 +706,17 @@ static void sort_live(struct work *w)
 				     w->cap_sorted * sizeof(*w->sorted));
 	}
 	v = w->sorted;
+	/* what comes and goes changes the shadow of its piece */
 	for (i = 0; i < w->nsorted; i++)
 		if (!w->e[v[i]].removed)
 			v[n++] = v[i];
+		else
+			piece_changed(w, w->e[v[i]].start, w->e[v[i]].end);
 	for (i = from; i < w->ne; i++)
-		if (!w->e[i].removed && w->e[i].end > w->e[i].start)
+		if (!w->e[i].removed && w->e[i].end > w->e[i].start) {
 			v[n + nn++] = i;
+			piece_changed(w, w->e[i].start, w->e[i].end);
+		}
 	w->nsorted = n + nn;
 	sort_ents(w, v + n, nn);
 	if (n == 0 || nn == 0 || !ent_before(w, v[n], v[n - 1]))
@@ -766,14 +787,19 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	w->ce = ce;
 	w->bs = p->bs;
 	w->be = p->be;
-	w->nsegs = 0;
+	w->nsg = 0;
 	w->sh = NULL;
 	w->shn = 0;
-	w->types_present = 0;
-	w->classes_present = 0;
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
 	w->shadow_from = *pos;
+	if (p->clean) {
+		w->types_present = p->types;
+		w->classes_present = p->classes;
+		return;
+	}
+	w->types_present = 0;
+	w->classes_present = 0;
 	for (k = *pos; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 
@@ -786,6 +812,32 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
 	}
+	p->types = w->types_present;
+	p->classes = w->classes_present;
+	p->clean = w->pieces_ordered;
+	p->has_shadow = 0;
+}
+
+/*
+ * The piece that holds [s, e) whole, where pieces are in order: its
+ * shadow and masks no longer hold once an entity there comes or goes.
+ */
+static void piece_changed(struct work *w, size_t s, size_t e)
+{
+	size_t lo = 0, hi = w->npieces;
+
+	if (!w->pieces_ordered || e <= s)
+		return;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->pieces[mid].cs <= s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo < w->npieces && w->pieces[lo].cs <= s && e <= w->pieces[lo].ce)
+		w->pieces[lo].clean = w->pieces[lo].has_shadow = 0;
 }
 
 /* Copy text bytes into the shadow: as they are, or through copy_text()
@@ -800,28 +852,65 @@ static inline void shadow_copy(struct work *w, int ee, size_t from, size_t to)
 	}
 }
 
-/* Make the shadow of the current piece (shadow_masks) the subject. */
+/*
+ * The shadows kept in a record take at most this many times its text (and
+ * this much at least): past it they are dropped and made again as needed,
+ * so memory stays bounded whatever the phases change.
+ */
+#define RULES_SHADOW_KEEP 4
+#define RULES_SHADOW_KEEP_MIN ((size_t)1 << 20)
+
+/* Drop every shadow kept. */
+static void shadows_drop(struct work *w)
+{
+	for (size_t i = 0; i < w->npieces; i++)
+		w->pieces[i].has_shadow = 0;
+	buf_reset(&w->shadow);
+	w->nsegs = 0;
+}
+
+/* Make the shadow of the current piece (shadow_masks) the subject: the
+ * one kept for it, or a new one, kept. */
 static void shadow_text(struct work *w)
 {
-	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k;
+	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k, at, sg;
+	size_t keep = RULES_SHADOW_KEEP * w->d->len;
 	struct piece *p = w->pc;
 	int ee;
 
-	w->nsegs = 0;
-	buf_reset(&w->shadow);
+	if (p->has_shadow) {
+		w->sh = p->sh_text ? w->d->text + w->bs :
+				     w->shadow.p + p->sh_at;
+		w->shn = p->sh_n;
+		w->sg = p->sh_text ? &w->seg1 : w->segs + p->sg_at;
+		w->nsg = p->sh_text ? 1 : p->sg_n;
+		w->seg1 = (struct seg){ 0, w->bs, -1 };
+		return;
+	}
 	if (p->has_ee < 0)
 		p->has_ee = memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) !=
 			    NULL;
 	ee = p->has_ee;
+	p->has_shadow = p->clean;
 	/* every entity has a type: none present, none to place */
 	if (w->types_present == 0 && !ee) {
-		add_seg(w, 0, w->bs, -1);
+		w->seg1 = (struct seg){ 0, w->bs, -1 };
+		w->sg = &w->seg1;
+		w->nsg = 1;
 		w->sh = w->d->text + w->bs;
 		w->shn = w->be - w->bs;
+		p->sh_text = 1;
+		p->sh_n = w->shn;
 		return;
 	}
+	if (keep < RULES_SHADOW_KEEP_MIN)
+		keep = RULES_SHADOW_KEEP_MIN;
+	if (w->shadow.n > keep)
+		shadows_drop(w);
 	/* a placeholder (3 bytes) stands for at least one byte of text */
 	buf_grow(&w->shadow, 3 * (w->be - w->bs) + 4);
+	at = w->shadow.n;
+	sg = w->nsegs;
 	for (k = w->shadow_from; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 		size_t xb;
@@ -833,9 +922,9 @@ static void shadow_text(struct work *w)
 		if (x->start < last || x->end > ce)
 			continue;
 		xb = x->bs;
-		add_seg(w, w->shadow.n, lastb, -1);
+		add_seg(w, w->shadow.n - at, lastb, -1);
 		shadow_copy(w, ee, lastb, xb);
-		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
+		add_seg(w, w->shadow.n - at, xb, (long)w->sorted[k]);
 		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
 		     (unsigned)x->cls;
 		o = w->shadow.p + w->shadow.n;
@@ -846,18 +935,28 @@ static void shadow_text(struct work *w)
 		last = x->end;
 		lastb = x->be;
 	}
-	add_seg(w, w->shadow.n, lastb, -1);
+	add_seg(w, w->shadow.n - at, lastb, -1);
 	shadow_copy(w, ee, lastb, w->be);
 	w->shadow.p[w->shadow.n] = '\0';
-	w->sh = w->shadow.p;
-	w->shn = w->shadow.n;
+	w->sh = w->shadow.p + at;
+	w->shn = w->shadow.n - at;
+	w->sg = w->segs + sg;
+	w->nsg = w->nsegs - sg;
+	p->sh_text = 0;
+	p->sh_at = at;
+	p->sh_n = w->shn;
+	p->sg_at = sg;
+	p->sg_n = w->nsg;
+	/* the NUL is no part of the next one */
+	w->shadow.n++;
 }
 
 /* Make the plain text of the current piece the subject, for plain rules. */
 static void plain_subject(struct work *w)
 {
-	w->nsegs = 0;
-	add_seg(w, 0, w->bs, -1);
+	w->seg1 = (struct seg){ 0, w->bs, -1 };
+	w->sg = &w->seg1;
+	w->nsg = 1;
 	w->sh = w->d->text + w->bs;
 	w->shn = w->be - w->bs;
 }
@@ -865,7 +964,7 @@ static void plain_subject(struct work *w)
 /* Code point of shadow byte offset off. */
 static size_t map_off(struct work *w, size_t off)
 {
-	size_t lo = 0, hi = w->nsegs;
+	size_t lo = 0, hi = w->nsg;
 	const struct seg *g;
 
 	if (off >= w->shn)
@@ -873,15 +972,15 @@ static size_t map_off(struct work *w, size_t off)
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
-		if (w->segs[mid].off <= off)
+		if (w->sg[mid].off <= off)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	/* empty text segments share an offset with what follows */
-	while (lo + 1 < w->nsegs && w->segs[lo + 1].off == off)
+	while (lo + 1 < w->nsg && w->sg[lo + 1].off == off)
 		lo++;
-	g = &w->segs[lo];
+	g = &w->sg[lo];
 	if (g->ent >= 0)
 		return w->e[g->ent].start;
 	return w_cp(w, g->byte + (off - g->off));
@@ -2625,8 +2724,13 @@ static void make_pieces(struct work *w)
 			p->lowoff = 0;
 			p->lowlen = 0;
 			p->has_ee = -1;
+			p->clean = p->has_shadow = 0;
 		}
 	}
+	w->pieces_ordered = 1;
+	for (i = 1; i < w->npieces; i++)
+		if (w->pieces[i].cs < w->pieces[i - 1].ce)
+			w->pieces_ordered = 0;
 	nl = w->npieces * w->r->satstride + 1;
 	if (nl > w->cap_satall) {
 		free(w->satall);
@@ -2652,6 +2756,9 @@ static void make_pieces(struct work *w)
 	}
 }
 
+/* Words of a bit set of rules that a phase's masks are made for once. */
+#define RULES_PHASE_WORDS 4
+
 /* The bits of rules first .. first + n in word k of a bit set of rules. */
 static inline uint64_t range_bits(size_t first, size_t n, size_t k)
 {
@@ -2672,21 +2779,38 @@ static void run_phase(struct work *w, const struct phase *ph)
 {
 	const struct rules *r = w->r;
 	size_t ns_before = w->ns, pos = 0, pi, nw = r->pfwords;
-	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64, k;
+	/* the phase's rules over the shadow, then its plain ones, as bits
+	 * of the words k0 .. k1 (a phase of up to RULES_PHASE_WORDS words
+	 * has them made once) */
+	uint64_t pm[2][RULES_PHASE_WORDS];
+	int pre = k1 - k0 < RULES_PHASE_WORDS;
 
+	for (k = k0; pre && k <= k1; k++) {
+		uint64_t rb = range_bits(ph->first, ph->n, k);
+
+		pm[0][k - k0] = rb & ~r->plainw[k];
+		pm[1][k - k0] = rb & r->plainw[k];
+	}
 	sort_live(w);
 	for (pi = 0; pi < w->npieces; pi++) {
 		const uint8_t *sat = w->satall + pi * r->satstride;
 		const uint64_t *feas = w->pfall + pi * 2 * nw, *full = feas + nw;
+		const uint64_t *tok;
 		int made = 0;
 
 		shadow_masks(w, pi, &pos);
+		/* every type, for every rule, without the prefilter */
+		tok = r->typeok + (r->opts.no_prefilter ?
+				   ((size_t)1 << RT_NTYPES) - 1 :
+				   (size_t)w->types_present) * nw;
 		for (int plain = 0; plain < 2; plain++) {
-			for (size_t k = k0; k <= k1; k++) {
-				uint64_t m = feas[k] &
+			for (k = k0; k <= k1; k++) {
+				uint64_t m = feas[k] & tok[k] &
+					     (pre ? pm[plain][k - k0] :
 					     range_bits(ph->first, ph->n, k) &
 					     (plain ? r->plainw[k] :
-						      ~r->plainw[k]);
+						      ~r->plainw[k]));
 
 				while (m) {
 					size_t i = k * 64 +

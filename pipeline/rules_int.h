@@ -231,6 +231,10 @@ struct rules {
 	uint8_t *needb, *litonlyb;
 	size_t satstride, pfwords;
 	uint64_t *plainw;
+	/* per set T of entity types present (a bit each, 1 << RT_NTYPES
+	 * sets), the rules whose clauses of entity types alone T satisfies:
+	 * pfwords words from typeok + T * pfwords */
+	uint64_t *typeok;
 	/* the clauses each literal satisfies, as marks of rules_scan():
 	 * literal i's are marks[mark_at[i] .. mark_at[i + 1]), each the
 	 * rule's index << 8 | the clause's bit */

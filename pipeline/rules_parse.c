@@ -1125,6 +1125,24 @@ static void fold_prefilters(struct loader *L)
 		if (ru->plain)
 			r->plainw[i >> 6] |= (uint64_t)1 << (i & 63);
 	}
+	r->typeok = xcalloc(((size_t)1 << RT_NTYPES) * r->pfwords + 1,
+			    sizeof(*r->typeok));
+	for (size_t t = 0; t < (size_t)1 << RT_NTYPES; t++)
+		for (i = 0; i < r->nrules; i++) {
+			const struct rule *ru = &r->rules[i];
+			int ok = 1;
+
+			for (k = 0; k < ru->nreq && ok; k++) {
+				const struct clause *c = &ru->req[k];
+
+				if (c->tmask && !c->cmask && !c->digit &&
+				    c->lit0 == c->n && !(c->tmask & t))
+					ok = 0;
+			}
+			if (ok)
+				r->typeok[t * r->pfwords + i / 64] |=
+					(uint64_t)1 << (i % 64);
+		}
 	/* counts at + 2, starts at + 1, then filled at + 1: the ends */
 	for (i = 0; i < r->nlits; i++)
 		r->mark_at[i + 2] += r->mark_at[i + 1];
@@ -2427,6 +2445,7 @@ void rules_free(struct rules *r)
 	free(r->needb);
 	free(r->litonlyb);
 	free(r->plainw);
+	free(r->typeok);
 	free(r->mark_at);
 	free(r->marks);
 	rules_scan_free(r->scan_cs);
