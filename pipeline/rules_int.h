@@ -176,8 +176,9 @@ static inline unsigned rules_bigram(unsigned char a, unsigned char b)
  * at once, rules_scan.c: rules_scan() sets the marks of every literal of
  * that kind that occurs in s[0..n) in the byte array set. Literal i's
  * marks are marks[at[i] .. at[i + 1]), each a byte index << 8 | the bits
- * to set there; with marks NULL, its one mark is bit i of a literal set
- * ((nlits + 7) / 8 bytes).
+ * to set there; with marks NULL, its one mark is bit i of a literal set.
+ * set is written eight bytes at a time: it has room for whole words of
+ * eight bytes around every byte a mark names.
  */
 struct lit_scan;
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,

@@ -81,11 +81,35 @@ void values_lower(const char *s, size_t n, struct buf *out)
 		unsigned char c = u[i];
 
 		/* ASCII, most of the bytes even of Vietnamese text, needs no
-		 * decoding: utf8proc lower-cases it as this does */
+		 * decoding: utf8proc lower-cases it as this does; the run
+		 * of it in the next eight bytes at once, all eight written */
 		if (c < 0x80) {
-			*o++ = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') :
-								  c);
-			i++;
+			const uint64_t hi = 0x8080808080808080u;
+			uint64_t x, x7, up, high;
+			size_t run;
+
+			if (n - i < 8) {
+				*o++ = (char)((unsigned)(c - 'A') < 26u ?
+					      c + ('a' - 'A') : c);
+				i++;
+				continue;
+			}
+			memcpy(&x, u + i, 8);
+			high = x & hi;
+			x7 = x & ~hi;
+			/* 'A'..'Z' in an ASCII byte: top bit of >= 'A' and
+			 * not of >= '[' (no carries: each byte < 0x80) */
+			up = (x7 + 0x3F3F3F3F3F3F3F3Fu) &
+			     ~(x7 + 0x2525252525252525u) & ~x & hi;
+			x |= up >> 2;
+			memcpy(o, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			run = high ? (size_t)__builtin_ctzll(high) / 8 : 8;
+#else
+			run = high ? (size_t)__builtin_clzll(high) / 8 : 8;
+#endif
+			o += run;
+			i += run;
 			continue;
 		}
 		/* well-formed two-byte forms, and E1 xx xx (U+1000..U+1FFF),
