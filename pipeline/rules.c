@@ -195,6 +195,9 @@ struct work {
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
 	struct buf lowall;     /* lower-cased pieces, for the scan */
+	struct {
+		struct buf b[2 * RULES_TMPL_SCRATCH];
+	} targ;                /* lent to templates for their arguments */
 	const char *id;
 	/* code point -> byte and byte -> code point of the whole text, so
 	 * that each translation is one load; NULL for a text longer than
@@ -692,6 +695,8 @@ static void sort_live(struct work *w)
 {
 	size_t i, from = w->sorted_ne ? w->sorted_ne - 1 : 0, n = 0, nn = 0;
 	size_t *v, p, q, o;
+	/* before the first list no piece has kept anything */
+	int tell = w->sorted_ne != 0;
 
 	/* entities never move: the same ones live, the same order */
 	if (w->sorted_ne == w->ne + 1 && w->sorted_rm == w->nremoved + 1)
@@ -715,7 +720,8 @@ static void sort_live(struct work *w)
 	for (i = from; i < w->ne; i++)
 		if (!w->e[i].removed && w->e[i].end > w->e[i].start) {
 			v[n + nn++] = i;
-			piece_changed(w, w->e[i].start, w->e[i].end);
+			if (tell)
+				piece_changed(w, w->e[i].start, w->e[i].end);
 		}
 	w->nsorted = n + nn;
 	sort_ents(w, v + n, nn);
@@ -962,13 +968,16 @@ static void plain_subject(struct work *w)
 }
 
 /* Code point of shadow byte offset off. */
-static size_t map_off(struct work *w, size_t off)
+static inline size_t map_off(struct work *w, size_t off)
 {
 	size_t lo = 0, hi = w->nsg;
 	const struct seg *g;
 
 	if (off >= w->shn)
 		return w->ce;
+	/* the text itself */
+	if (hi == 1)
+		return w_cp(w, w->sg[0].byte + off);
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -1095,7 +1104,7 @@ static int env_canon(void *arg, int g, const char **s, size_t *n)
 
 static char *eval(struct m *m, const struct tmpl *t, int *failed)
 {
-	struct tmpl_env env = { m, env_text, env_canon };
+	struct tmpl_env env = { m, m->w->targ.b, env_text, env_canon };
 	struct buf b = BUF_INIT;
 
 	*failed = 0;
@@ -2879,6 +2888,8 @@ static void keep_free(void *arg)
 	buf_release(&k->qtext);
 	buf_release(&k->lowall);
 	buf_release(&k->shadow);
+	for (size_t i = 0; i < 2 * RULES_TMPL_SCRATCH; i++)
+		buf_release(&k->targ.b[i]);
 	if (k->md)
 		pcre2_match_data_free(k->md);
 	if (k->mc)
@@ -2931,7 +2942,7 @@ static void take_tables(struct work *w)
 	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
-	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext)
+	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext) X(targ)
 
 static void take_keep(struct work *w, const struct rules *r)
 {
@@ -3319,10 +3330,8 @@ out:
 	return rc;
 }
 
-static void q_lit(struct buf *out, const char *lit)
-{
-	buf_add(out, lit, strlen(lit));
-}
+/* A string literal's bytes, its length known when compiled. */
+#define q_lit(out, lit) buf_add((out), "" lit, sizeof(lit) - 1)
 
 static void q_string(struct buf *out, const char *s)
 {
@@ -3349,10 +3358,16 @@ static void write_quick(struct work *w)
 	if (w->ents_end > 0)
 		for (i = 0; i < w->nqe; i++)
 			next_t = doc_id_next(w->qe[i].id, 'T', next_t);
+	/* the live entities in order: the list the phases kept, if it holds
+	 * them all (it leaves out empty ones) */
 	for (i = 0; i < w->ne; i++)
 		if (!w->e[i].removed)
 			order[n++] = i;
-	sort_ents(w, order, n);
+	sort_live(w);
+	if (w->nsorted == n)
+		memcpy(order, w->sorted, n * sizeof(*order));
+	else
+		sort_ents(w, order, n);
 	if (w->ents_end > 0) {
 		buf_add(out, line, w->ents_at);
 		buf_addc(out, '[');
@@ -3419,7 +3434,7 @@ static void write_quick(struct work *w)
 			q_string(out, x->clsname);
 		}
 		q_lit(out, ",\"source\":");
-		q_string(out, x->rule->source);
+		buf_add(out, x->rule->source_json, x->rule->source_jn);
 		buf_addc(out, '}');
 	}
 	buf_addc(out, ']');
@@ -3469,7 +3484,7 @@ static void write_quick(struct work *w)
 			}
 		}
 		q_lit(out, "},\"source\":");
-		q_string(out, f->rule->source);
+		buf_add(out, f->rule->source_json, f->rule->source_jn);
 		buf_addc(out, '}');
 	}
 	q_lit(out, "]}");

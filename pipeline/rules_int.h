@@ -63,9 +63,13 @@ struct tmpl {
 };
 
 /* Evaluation needs the text of a group and the canonical of the entity
- * exactly at a group; rules.c provides both. */
+ * exactly at a group; rules.c provides both, and may lend buffers for the
+ * arguments of function calls (two per level of nesting, kept from call
+ * to call; deeper calls allocate their own). */
+#define RULES_TMPL_SCRATCH 4
 struct tmpl_env {
 	void *arg;
+	struct buf *scratch;  /* 2 * RULES_TMPL_SCRATCH buffers, or NULL */
 	/* group's text; 0 if the group did not take part */
 	int (*text)(void *arg, int group, const char **s, size_t *n);
 	/* canonical of the entity exactly at the group, else its text */
@@ -145,6 +149,8 @@ struct rule_pf {
 struct rule {
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
+	char *source_json;   /* the same as a JSON string, owned */
+	size_t source_jn;
 	int priority;
 	size_t order;        /* position in the whole rule set */
 	size_t phase;

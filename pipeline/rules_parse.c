@@ -16,6 +16,7 @@
 #include <utf8proc.h>
 
 #include "data.h"
+#include "doc.h"
 #include "rules_int.h"
 #include "utf8.h"
 #include "values.h"
@@ -1653,7 +1654,12 @@ static void compile_rule(struct loader *L, struct prule *pr)
 	ru->name = xstrdup(pr->name);
 	buf_printf(&src, "%s:%zu", pr->o.file, pr->o.line);
 	ru->source = src.p;
-	src.p = NULL;
+	buf_init(&src);
+	/* as the output's "source" fields write it, once */
+	json_write_string(ru->source, strlen(ru->source), &src);
+	ru->source_json = src.p;
+	ru->source_jn = src.n;
+	buf_init(&src);
 	ru->priority = pr->priority;
 	ru->order = r->nrules;
 	ru->phase = pr->phase;
@@ -2423,6 +2429,7 @@ void rules_free(struct rules *r)
 
 		free(ru->name);
 		free(ru->source);
+		free(ru->source_json);
 		pcre2_code_free(ru->re);
 		for (a = 0; a < ru->nacts; a++) {
 			tmpl_free(ru->acts[a].canonical);
