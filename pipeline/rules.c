@@ -134,10 +134,17 @@ struct seg {
 struct piece {
 	size_t cs, ce;         /* code points */
 	size_t bs, be;         /* bytes */
-	size_t lowoff, lowlen; /* its lower-cased text in lowall, or -1 */
-	int have_cs, have_ci;  /* its literal set holds the literals sought
-				* as is, those sought lower-cased */
-	int has_digit;         /* -1 not known yet */
+	size_t lowoff, lowlen; /* its lower-cased text in lowall */
+	int has_ee;            /* holds a byte 0xEE (-1 not known yet) */
+	/* what is known of its shadow while its live entities stay as they
+	 * are (the entities inside it: sort_live() tells of changes) */
+	int clean;             /* types and classes hold */
+	int has_shadow;        /* and the shadow is kept, sh_at .. */
+	unsigned types;        /* entity types in its shadow */
+	uint64_t classes;      /* classes in its shadow */
+	size_t sh_at, sh_n;    /* the shadow's bytes in w->shadow, or */
+	int sh_text;           /* the shadow is the text itself */
+	size_t sg_at, sg_n;    /* its segments in w->segs */
 };
 
 struct work {
@@ -160,25 +167,37 @@ struct work {
 				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
-	struct buf shadow;
-	const char *sh;        /* the shadow: text itself or shadow.p */
+	struct buf shadow;     /* the shadows of pieces, one after another */
+	const char *sh;        /* the subject: text itself or in shadow */
 	size_t shn;
-	struct seg *segs;
+	struct seg *segs;      /* the segments of the shadows kept */
 	size_t nsegs, cap_segs;
+	const struct seg *sg;  /* the subject's segments */
+	size_t nsg;
+	struct seg seg1;       /* the one segment of a subject that is text */
+	int pieces_ordered;    /* pieces in order, none overlapping: their
+				* shadows are kept from phase to phase */
 	size_t cs, ce;         /* the piece of text matched, code points */
 	size_t bs, be;         /* the same in bytes */
 	unsigned types_present;
 	uint64_t classes_present;
-	uint64_t *lits;        /* the current piece's row of litall */
-	uint64_t *litall;      /* per piece of text, the literals it holds
-				* (r->litwords words, made when a rule first
-				* asks); kept across phases (a literal absent
-				* from the text is absent from every shadow of
-				* it) */
+	uint8_t *satall;       /* per piece of text and rule, the clauses of
+				* the rule's prefilter that the literals of
+				* the piece satisfy (a bit each; r->satstride
+				* bytes a piece); kept across phases (a
+				* literal absent from the text is absent from
+				* every shadow of it) */
+	uint64_t *pfall;       /* per piece, two bit sets of the rules
+				* (r->pfwords words each): those whose
+				* literals do not rule them out, and of those
+				* the ones literals alone let run */
 	struct piece *pieces;
 	size_t npieces;
 	struct piece *pc;      /* the current piece */
-	struct buf lowall;     /* lower-cased pieces, made when needed */
+	struct buf lowall;     /* lower-cased pieces, for the scan */
+	struct {
+		struct buf b[2 * RULES_TMPL_SCRATCH];
+	} targ;                /* lent to templates for their arguments */
 	const char *id;
 	/* code point -> byte and byte -> code point of the whole text, so
 	 * that each translation is one load; NULL for a text longer than
@@ -187,7 +206,7 @@ struct work {
 	size_t ncp;
 	size_t *tmp;           /* scratch of the merge sort */
 	size_t cap_tmp;
-	size_t cap_sorted, cap_pieces, cap_litall, cap_tab;
+	size_t cap_sorted, cap_pieces, cap_satall, cap_pfall, cap_tab;
 	size_t shadow_from;    /* the piece's first entity in sorted */
 	struct bidx ex, sx;    /* entities and suppressions by position */
 	size_t *hits;          /* what a bidx_query found */
@@ -229,15 +248,25 @@ static void build_offsets(struct work *w)
 		w->ncp = doc_ncp(w->d);
 		return;
 	}
-	while (i < n) {
-		size_t l = utf8_len(p[i]);
+	uint32_t *c2b = w->c2b, *b2c = w->b2c;
 
+	while (i < n) {
+		size_t l;
+
+		if (p[i] < 0x80) {
+			c2b[cp] = (uint32_t)i;
+			b2c[i] = (uint32_t)cp;
+			i++;
+			cp++;
+			continue;
+		}
+		l = utf8_len(p[i]);
 		if (l > n - i)
 			l = n - i;
-		w->c2b[cp] = (uint32_t)i;
-		w->b2c[i] = (uint32_t)cp;
+		c2b[cp] = (uint32_t)i;
+		b2c[i] = (uint32_t)cp;
 		for (size_t k = 1; k < l; k++)
-			w->b2c[i + k] = (uint32_t)(cp + 1);
+			b2c[i + k] = (uint32_t)(cp + 1);
 		i += l;
 		cp++;
 	}
@@ -481,10 +510,12 @@ static int cmp_size(const void *a, const void *b)
 static void bidx_query(struct work *w, const struct bidx *ix, size_t s,
 		       size_t e)
 {
-	size_t b0 = bucket(ix, s), b1 = bucket(ix, e), b, k;
+	size_t b0 = bucket(ix, s), b1 = bucket(ix, e), b, k, runs = 0;
 
 	w->nhits = 0;
-	for (b = b0; b <= b1; b++)
+	for (b = b0; b <= b1; b++) {
+		size_t from = w->nhits, i, j;
+
 		for (k = ix->head[b]; k; k = ix->node[k - 1].next) {
 			const struct bnode *nd = &ix->node[k - 1];
 			size_t nbk = bucket(ix, nd->start);
@@ -498,7 +529,18 @@ static void bidx_query(struct work *w, const struct bidx *ix, size_t s,
 			}
 			w->hits[w->nhits++] = nd->item;
 		}
-	/* mostly few hits, each bucket's newest first */
+		/* items are entered in increasing order, so a bucket lists
+		 * them newest first: turned round, a run in order */
+		for (i = from, j = w->nhits; i + 1 < j; i++, j--) {
+			size_t t = w->hits[i];
+
+			w->hits[i] = w->hits[j - 1];
+			w->hits[j - 1] = t;
+		}
+		runs += w->nhits > from;
+	}
+	if (runs <= 1)
+		return;
 	if (w->nhits > 32) {
 		qsort(w->hits, w->nhits, sizeof(*w->hits), cmp_size);
 		return;
@@ -641,13 +683,26 @@ static void sort_ents(struct work *w, size_t *v, size_t n)
 		memcpy(v, a, n * sizeof(*v));
 }
 
+static void piece_changed(struct work *w, size_t s, size_t e);
+
+/*
+ * The live entities in order (w->sorted). Entities never move and are
+ * never brought back once removed, so a list made before stays in order:
+ * it loses its removed entities, and the entities made since, sorted, are
+ * merged in.
+ */
 static void sort_live(struct work *w)
 {
-	size_t i;
+	size_t i, from = w->sorted_ne ? w->sorted_ne - 1 : 0, n = 0, nn = 0;
+	size_t *v, p, q, o;
+	/* before the first list no piece has kept anything */
+	int tell = w->sorted_ne != 0;
 
 	/* entities never move: the same ones live, the same order */
 	if (w->sorted_ne == w->ne + 1 && w->sorted_rm == w->nremoved + 1)
 		return;
+	if (w->sorted_ne == 0)
+		w->nsorted = 0;
 	w->sorted_ne = w->ne + 1;
 	w->sorted_rm = w->nremoved + 1;
 	if (w->ne + 1 > w->cap_sorted) {
@@ -655,19 +710,47 @@ static void sort_live(struct work *w)
 		w->sorted = xrealloc(w->sorted,
 				     w->cap_sorted * sizeof(*w->sorted));
 	}
-	w->nsorted = 0;
-	for (i = 0; i < w->ne; i++)
-		if (!w->e[i].removed && w->e[i].end > w->e[i].start)
-			w->sorted[w->nsorted++] = i;
-	sort_ents(w, w->sorted, w->nsorted);
+	v = w->sorted;
+	/* what comes and goes changes the shadow of its piece */
+	for (i = 0; i < w->nsorted; i++)
+		if (!w->e[v[i]].removed)
+			v[n++] = v[i];
+		else
+			piece_changed(w, w->e[v[i]].start, w->e[v[i]].end);
+	for (i = from; i < w->ne; i++)
+		if (!w->e[i].removed && w->e[i].end > w->e[i].start) {
+			v[n + nn++] = i;
+			if (tell)
+				piece_changed(w, w->e[i].start, w->e[i].end);
+		}
+	w->nsorted = n + nn;
+	sort_ents(w, v + n, nn);
+	if (n == 0 || nn == 0 || !ent_before(w, v[n], v[n - 1]))
+		return;
+	if (w->cap_tmp < n + nn) {
+		free(w->tmp);
+		w->cap_tmp = 2 * (n + nn);
+		w->tmp = xmalloc(w->cap_tmp * sizeof(*w->tmp));
+	}
+	for (p = 0, q = n, o = 0; p < n && q < n + nn;)
+		w->tmp[o++] = ent_before(w, v[q], v[p]) ? v[q++] : v[p++];
+	while (p < n)
+		w->tmp[o++] = v[p++];
+	while (q < n + nn)
+		w->tmp[o++] = v[q++];
+	memcpy(v, w->tmp, o * sizeof(*v));
 }
 
-static void add_seg(struct work *w, size_t off, size_t byte, long ent)
+static void grow_segs(struct work *w)
 {
-	if (w->nsegs == w->cap_segs) {
-		w->cap_segs = w->cap_segs ? w->cap_segs * 2 : 32;
-		w->segs = xrealloc(w->segs, w->cap_segs * sizeof(*w->segs));
-	}
+	w->cap_segs = w->cap_segs ? w->cap_segs * 2 : 32;
+	w->segs = xrealloc(w->segs, w->cap_segs * sizeof(*w->segs));
+}
+
+static inline void add_seg(struct work *w, size_t off, size_t byte, long ent)
+{
+	if (w->nsegs == w->cap_segs)
+		grow_segs(w);
 	w->segs[w->nsegs++] = (struct seg){ off, byte, ent };
 }
 
@@ -710,15 +793,19 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 	w->ce = ce;
 	w->bs = p->bs;
 	w->be = p->be;
-	w->nsegs = 0;
+	w->nsg = 0;
 	w->sh = NULL;
 	w->shn = 0;
-	w->types_present = 0;
-	w->classes_present = 0;
-	w->lits = w->litall + pi * w->r->litwords;
 	while (*pos < w->nsorted && w->e[w->sorted[*pos]].start < cs)
 		(*pos)++;
 	w->shadow_from = *pos;
+	if (p->clean) {
+		w->types_present = p->types;
+		w->classes_present = p->classes;
+		return;
+	}
+	w->types_present = 0;
+	w->classes_present = 0;
 	for (k = *pos; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 
@@ -731,76 +818,178 @@ static void shadow_masks(struct work *w, size_t pi, size_t *pos)
 			w->classes_present |= (uint64_t)1 << x->cls;
 		last = x->end;
 	}
+	p->types = w->types_present;
+	p->classes = w->classes_present;
+	p->clean = w->pieces_ordered;
+	p->has_shadow = 0;
 }
 
-/* Make the shadow of the current piece (shadow_masks) the subject. */
+/*
+ * The piece that holds [s, e) whole, where pieces are in order: its
+ * shadow and masks no longer hold once an entity there comes or goes.
+ */
+static void piece_changed(struct work *w, size_t s, size_t e)
+{
+	size_t lo = 0, hi = w->npieces;
+
+	if (!w->pieces_ordered || e <= s)
+		return;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w->pieces[mid].cs <= s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (lo < w->npieces && w->pieces[lo].cs <= s && e <= w->pieces[lo].ce)
+		w->pieces[lo].clean = w->pieces[lo].has_shadow = 0;
+}
+
+/* Copy text bytes into the shadow: as they are, or through copy_text()
+ * in a piece that holds the lead byte of a placeholder. */
+static inline void shadow_copy(struct work *w, int ee, size_t from, size_t to)
+{
+	if (ee) {
+		copy_text(&w->shadow, w->d->text + from, to - from);
+	} else {
+		memcpy(w->shadow.p + w->shadow.n, w->d->text + from, to - from);
+		w->shadow.n += to - from;
+	}
+}
+
+/*
+ * The shadows kept in a record take at most this many times its text (and
+ * this much at least): past it they are dropped and made again as needed,
+ * so memory stays bounded whatever the phases change.
+ */
+#define RULES_SHADOW_KEEP 4
+#define RULES_SHADOW_KEEP_MIN ((size_t)1 << 20)
+
+/* Drop every shadow kept. */
+static void shadows_drop(struct work *w)
+{
+	for (size_t i = 0; i < w->npieces; i++)
+		w->pieces[i].has_shadow = 0;
+	buf_reset(&w->shadow);
+	w->nsegs = 0;
+}
+
+/* Make the shadow of the current piece (shadow_masks) the subject: the
+ * one kept for it, or a new one, kept. */
 static void shadow_text(struct work *w)
 {
-	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k;
+	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k, at, sg;
+	size_t keep = RULES_SHADOW_KEEP * w->d->len;
+	struct piece *p = w->pc;
+	int ee;
 
-	w->nsegs = 0;
-	buf_reset(&w->shadow);
+	if (p->has_shadow) {
+		w->sh = p->sh_text ? w->d->text + w->bs :
+				     w->shadow.p + p->sh_at;
+		w->shn = p->sh_n;
+		w->sg = p->sh_text ? &w->seg1 : w->segs + p->sg_at;
+		w->nsg = p->sh_text ? 1 : p->sg_n;
+		w->seg1 = (struct seg){ 0, w->bs, -1 };
+		return;
+	}
+	if (p->has_ee < 0)
+		p->has_ee = memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) !=
+			    NULL;
+	ee = p->has_ee;
+	p->has_shadow = p->clean;
+	/* every entity has a type: none present, none to place */
+	if (w->types_present == 0 && !ee) {
+		w->seg1 = (struct seg){ 0, w->bs, -1 };
+		w->sg = &w->seg1;
+		w->nsg = 1;
+		w->sh = w->d->text + w->bs;
+		w->shn = w->be - w->bs;
+		p->sh_text = 1;
+		p->sh_n = w->shn;
+		return;
+	}
+	if (keep < RULES_SHADOW_KEEP_MIN)
+		keep = RULES_SHADOW_KEEP_MIN;
+	if (w->shadow.n > keep)
+		shadows_drop(w);
+	/* a placeholder (3 bytes) stands for at least one byte of text */
+	buf_grow(&w->shadow, 3 * (w->be - w->bs) + 4);
+	at = w->shadow.n;
+	sg = w->nsegs;
 	for (k = w->shadow_from; k < w->nsorted; k++) {
 		const struct ent *x = &w->e[w->sorted[k]];
 		size_t xb;
 		unsigned cp;
+		char *o;
 
 		if (x->start >= ce)
 			break;
 		if (x->start < last || x->end > ce)
 			continue;
 		xb = x->bs;
-		add_seg(w, w->shadow.n, lastb, -1);
-		copy_text(&w->shadow, w->d->text + lastb, xb - lastb);
-		add_seg(w, w->shadow.n, xb, (long)w->sorted[k]);
+		add_seg(w, w->shadow.n - at, lastb, -1);
+		shadow_copy(w, ee, lastb, xb);
+		add_seg(w, w->shadow.n - at, xb, (long)w->sorted[k]);
 		cp = RULES_PUA + (unsigned)x->type * RULES_PUA_STRIDE +
 		     (unsigned)x->cls;
-		buf_add_cp(&w->shadow, cp);
+		o = w->shadow.p + w->shadow.n;
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		w->shadow.n += 3;
 		last = x->end;
 		lastb = x->be;
 	}
-	if (w->nsegs == 0 &&
-	    memchr(w->d->text + w->bs, 0xEE, w->be - w->bs) == NULL) {
-		add_seg(w, 0, w->bs, -1);
-		w->sh = w->d->text + w->bs;
-		w->shn = w->be - w->bs;
-		return;
-	}
-	add_seg(w, w->shadow.n, lastb, -1);
-	copy_text(&w->shadow, w->d->text + lastb, w->be - lastb);
-	w->sh = w->shadow.p;
-	w->shn = w->shadow.n;
+	add_seg(w, w->shadow.n - at, lastb, -1);
+	shadow_copy(w, ee, lastb, w->be);
+	w->shadow.p[w->shadow.n] = '\0';
+	w->sh = w->shadow.p + at;
+	w->shn = w->shadow.n - at;
+	w->sg = w->segs + sg;
+	w->nsg = w->nsegs - sg;
+	p->sh_text = 0;
+	p->sh_at = at;
+	p->sh_n = w->shn;
+	p->sg_at = sg;
+	p->sg_n = w->nsg;
+	/* the NUL is no part of the next one */
+	w->shadow.n++;
 }
 
 /* Make the plain text of the current piece the subject, for plain rules. */
 static void plain_subject(struct work *w)
 {
-	w->nsegs = 0;
-	add_seg(w, 0, w->bs, -1);
+	w->seg1 = (struct seg){ 0, w->bs, -1 };
+	w->sg = &w->seg1;
+	w->nsg = 1;
 	w->sh = w->d->text + w->bs;
 	w->shn = w->be - w->bs;
 }
 
 /* Code point of shadow byte offset off. */
-static size_t map_off(struct work *w, size_t off)
+static inline size_t map_off(struct work *w, size_t off)
 {
-	size_t lo = 0, hi = w->nsegs;
+	size_t lo = 0, hi = w->nsg;
 	const struct seg *g;
 
 	if (off >= w->shn)
 		return w->ce;
+	/* the text itself */
+	if (hi == 1)
+		return w_cp(w, w->sg[0].byte + off);
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
-		if (w->segs[mid].off <= off)
+		if (w->sg[mid].off <= off)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	/* empty text segments share an offset with what follows */
-	while (lo + 1 < w->nsegs && w->segs[lo + 1].off == off)
+	while (lo + 1 < w->nsg && w->sg[lo + 1].off == off)
 		lo++;
-	g = &w->segs[lo];
+	g = &w->sg[lo];
 	if (g->ent >= 0)
 		return w->e[g->ent].start;
 	return w_cp(w, g->byte + (off - g->off));
@@ -808,84 +997,42 @@ static size_t map_off(struct work *w, size_t off)
 
 /* ---- prefilter ------------------------------------------------------------------ */
 
-/* The lower-cased text of the current piece, made once per record. */
-static void piece_lower(struct work *w, const char **s, size_t *n)
+/* The lower-cased text of piece p, into lowall. */
+static void piece_lower(struct work *w, struct piece *p)
 {
-	struct piece *p = w->pc;
-
-	if (p->lowoff == (size_t)-1) {
-		p->lowoff = w->lowall.n;
-		values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
-		p->lowlen = w->lowall.n - p->lowoff;
-	}
-	*s = w->lowall.p + p->lowoff;
-	*n = p->lowlen;
+	p->lowoff = w->lowall.n;
+	values_lower(w->d->text + p->bs, p->be - p->bs, &w->lowall);
+	p->lowlen = w->lowall.n - p->lowoff;
 }
 
-/* Fill the current piece's literal set with the literals sought as is
- * (ci 0) or lower-cased (ci 1), where scan_pieces() did not. */
-static void piece_scan(struct work *w, int ci)
+/* Whether a rule that its literals do not rule out may match in the
+ * current piece: every clause of its prefilter that no literal satisfies
+ * (sat, the piece's bits for the rule) holds by an entity type or class
+ * present. */
+static inline int prefilter_ok(struct work *w, const struct rule_pf *pf,
+			       unsigned sat)
 {
-	struct piece *p = w->pc;
-	const char *t;
-	size_t tn;
+	unsigned miss = pf->need & ~sat;
 
-	if (!p->have_cs && !p->have_ci)
-		memset(w->lits, 0, w->r->litwords * sizeof(*w->lits));
-	if (ci) {
-		piece_lower(w, &t, &tn);
-		rules_scan(w->r->scan_ci, t, tn, w->lits);
-		p->have_ci = 1;
-	} else {
-		rules_scan(w->r->scan_cs, w->d->text + p->bs, p->be - p->bs,
-			   w->lits);
-		p->have_cs = 1;
-	}
-}
-
-static int piece_digit(struct work *w)
-{
-	struct piece *p = w->pc;
-
-	if (p->has_digit < 0) {
-		const char *t = w->d->text + p->bs;
-
-		p->has_digit = 0;
-		for (size_t i = p->bs; i < p->be && !p->has_digit; i++, t++)
-			p->has_digit = *t >= '0' && *t <= '9';
-	}
-	return p->has_digit;
-}
-
-static inline int prefilter_ok(struct work *w, const struct rule *ru)
-{
-	if (w->r->opts.no_prefilter)
+	if (miss == 0)
 		return 1;
-	if (ru->first_ent && !(w->types_present & ru->need_t) &&
-	    !(w->classes_present & ru->need_c))
-		return 0;
-	for (size_t k = (size_t)ru->first_ent; k < ru->nreq; k++) {
-		const struct clause *cl = &ru->req[k];
-		int any;
+	do {
+		unsigned k = (unsigned)__builtin_ctz(miss);
 
-		if ((w->types_present & cl->tmask) ||
-		    (w->classes_present & cl->cmask) ||
-		    (cl->digit && piece_digit(w)))
-			continue;
-		if (cl->need_cs && !w->pc->have_cs)
-			piece_scan(w, 0);
-		if (cl->need_ci && !w->pc->have_ci)
-			piece_scan(w, 1);
-		any = 0;
-		for (size_t i = 0; i < cl->nlw && !any; i++)
-			any = (w->lits[cl->lw[i]] & cl->lm[i]) != 0;
-		if (!any)
+		if (!(w->types_present & pf->tmask[k]) &&
+		    !(w->classes_present & pf->cmask[k]))
 			return 0;
-	}
+		miss &= miss - 1;
+	} while (miss);
 	return 1;
 }
 
 /* ---- one match --------------------------------------------------------------------- */
+
+/* Groups whose spans a match keeps once mapped (actions, roles and
+ * templates ask for the same groups again); the others are mapped at
+ * each ask. */
+#define RULES_SPAN_CACHE 64
 
 struct m {
 	struct work *w;
@@ -893,14 +1040,26 @@ struct m {
 	PCRE2_SIZE *ov;
 	int npairs;
 	size_t first_cand;     /* candidates made by this match start here */
+	uint64_t have;         /* groups of span[] mapped for this match */
+	size_t span[RULES_SPAN_CACHE][2]; /* their code points */
 };
 
 static int group_span(struct m *m, int g, size_t *s, size_t *e)
 {
 	if (g >= m->npairs || m->ov[2 * g] == PCRE2_UNSET)
 		return 0;
-	*s = map_off(m->w, m->ov[2 * g]);
-	*e = map_off(m->w, m->ov[2 * g + 1]);
+	if (g < RULES_SPAN_CACHE && (m->have >> g & 1)) {
+		*s = m->span[g][0];
+		*e = m->span[g][1];
+	} else {
+		*s = map_off(m->w, m->ov[2 * g]);
+		*e = map_off(m->w, m->ov[2 * g + 1]);
+		if (g < RULES_SPAN_CACHE) {
+			m->span[g][0] = *s;
+			m->span[g][1] = *e;
+			m->have |= (uint64_t)1 << g;
+		}
+	}
 	return *e >= *s;
 }
 
@@ -945,7 +1104,7 @@ static int env_canon(void *arg, int g, const char **s, size_t *n)
 
 static char *eval(struct m *m, const struct tmpl *t, int *failed)
 {
-	struct tmpl_env env = { m, env_text, env_canon };
+	struct tmpl_env env = { m, m->w->targ.b, env_text, env_canon };
 	struct buf b = BUF_INIT;
 
 	*failed = 0;
@@ -1093,7 +1252,7 @@ static void run_rule(struct work *w, const struct rule *ru)
 static void match_rule(struct work *w, const struct rule *ru)
 {
 	PCRE2_SIZE start = 0;
-	struct m m = { w, ru, NULL, 0, 0 };
+	struct m m;
 	int rc;
 
 	while (start <= w->shn) {
@@ -1125,8 +1284,12 @@ static void match_rule(struct work *w, const struct rule *ru)
 			      "; its matches there are skipped" : "");
 			return;
 		}
+		m.w = w;
+		m.ru = ru;
 		m.ov = pcre2_get_ovector_pointer(w->md);
 		m.npairs = rc;
+		m.first_cand = 0;
+		m.have = 0;
 		STAT(w, ru, matches, 1);
 		do_match(&m);
 		if (m.ov[1] > m.ov[0]) {
@@ -1264,7 +1427,17 @@ static void resolve(struct work *w, size_t ns_before)
 			free_ent(c);
 			continue;
 		}
-		dup = exact(w, c->start, c->end, 1u << c->type);
+		/* what overlaps it holds what is exactly at it, in the same
+		 * order (exact()): one query for both */
+		bidx_query(w, &w->ex, c->start, c->end);
+		dup = -1;
+		for (size_t h = 0; h < w->nhits && dup < 0; h++) {
+			const struct ent *x = &w->e[w->hits[h]];
+
+			if (!x->removed && x->start == c->start &&
+			    x->end == c->end && x->type == c->type)
+				dup = (long)w->hits[h];
+		}
 		if (dup >= 0) {
 			struct ent *x = &w->e[dup];
 
@@ -1289,7 +1462,6 @@ static void resolve(struct work *w, size_t ns_before)
 			free_ent(c);
 			continue;
 		}
-		bidx_query(w, &w->ex, c->start, c->end);
 		for (size_t h = 0; h < w->nhits && lost < 0; h++) {
 			struct ent *x = &w->e[w->hits[h]];
 
@@ -2429,31 +2601,26 @@ static void write_out(struct work *w)
 
 /* ---- the stage ------------------------------------------------------------------------- */
 
-/* The literal sets of all pieces, the scans side by side in batches. */
+/* The prefilter bits of all pieces, the scans side by side in batches. */
 static void scan_pieces(struct work *w)
 {
 	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
-	size_t nj = 0, i, k;
-	const char *t;
-	size_t tn;
+	size_t nj = 0, i, k, nr = w->r->satstride;
 
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
-		uint64_t *set = w->litall + i * w->r->litwords;
+		uint8_t *set = w->satall + i * nr;
 
-		memset(set, 0, w->r->litwords * sizeof(*set));
+		memset(set, 0, nr);
 		low[nj] = 0;
 		jobs[nj++] = (struct scan_job){ w->r->scan_cs, w->d->text + p->bs,
 						p->be - p->bs, set };
-		p->have_cs = 1;
 		if (w->r->any_ci) {
-			w->pc = p;
-			piece_lower(w, &t, &tn);
+			piece_lower(w, p);
 			low[nj] = i + 1;
-			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL, tn,
-							set };
-			p->have_ci = 1;
+			jobs[nj++] = (struct scan_job){ w->r->scan_ci, NULL,
+							p->lowlen, set };
 		}
 		if (nj + 2 > 2 * RULES_SCAN_CHAINS || i + 1 == w->npieces) {
 			/* the lower-cased texts now that lowall is done
@@ -2464,6 +2631,46 @@ static void scan_pieces(struct work *w)
 						    w->pieces[low[k] - 1].lowoff;
 			rules_scan_jobs(jobs, nj);
 			nj = 0;
+		}
+	}
+}
+
+/* Bit j set if and only if byte j of x is not 0. */
+static inline unsigned nonzero8(uint64_t x)
+{
+	const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Fu;
+	uint64_t t = ((((x & lo7) + lo7) | x) & ~lo7) >> 7;
+
+	/* byte j's bit to bit 56 + j, no two products on one bit */
+	return (unsigned)((t * 0x0102040810204080u) >> 56);
+}
+
+/*
+ * Each piece's two bit sets of rules (w->pfall) from its clause bits,
+ * eight rules at a time: a rule is ruled out if a clause only literals
+ * satisfy misses, and passes at once if no clause misses.
+ */
+static void piece_masks(struct work *w)
+{
+	const struct rules *r = w->r;
+	size_t nw = r->pfwords, i, g;
+
+	for (i = 0; i < w->npieces; i++) {
+		const uint8_t *sat = w->satall + i * r->satstride;
+		uint64_t *feas = w->pfall + i * 2 * nw, *full = feas + nw;
+
+		memset(feas, 0, 2 * nw * sizeof(*feas));
+		for (g = 0; g < r->satstride; g += 8) {
+			uint64_t st, nd, lo, miss;
+
+			memcpy(&st, sat + g, 8);
+			memcpy(&nd, r->needb + g, 8);
+			memcpy(&lo, r->litonlyb + g, 8);
+			miss = nd & ~st;
+			feas[g >> 6] |= (uint64_t)(~nonzero8(miss & lo) & 0xFFu)
+					<< (g & 63);
+			full[g >> 6] |= (uint64_t)(~nonzero8(miss) & 0xFFu)
+					<< (g & 63);
 		}
 	}
 }
@@ -2523,63 +2730,120 @@ static void make_pieces(struct work *w)
 			p->ce = pe;
 			p->bs = w_byte(w, s);
 			p->be = w_byte(w, pe);
-			p->lowoff = (size_t)-1;
+			p->lowoff = 0;
 			p->lowlen = 0;
-			p->have_cs = p->have_ci = 0;
-			p->has_digit = -1;
+			p->has_ee = -1;
+			p->clean = p->has_shadow = 0;
 		}
 	}
-	nl = w->npieces * w->r->litwords + 1;
-	if (nl > w->cap_litall) {
-		free(w->litall);
-		w->cap_litall = nl;
-		w->litall = xmalloc(nl * sizeof(*w->litall));
+	w->pieces_ordered = 1;
+	for (i = 1; i < w->npieces; i++)
+		if (w->pieces[i].cs < w->pieces[i - 1].ce)
+			w->pieces_ordered = 0;
+	nl = w->npieces * w->r->satstride + 1;
+	if (nl > w->cap_satall) {
+		free(w->satall);
+		w->cap_satall = nl;
+		w->satall = xmalloc(nl * sizeof(*w->satall));
 	}
-	/* every piece's literals now, for all the rules: the literals
-	 * sought as is in its text, those sought lower-cased in its
-	 * lower-cased text */
-	if (!w->r->opts.no_prefilter)
+	nl = w->npieces * 2 * w->r->pfwords + 1;
+	if (nl > w->cap_pfall) {
+		free(w->pfall);
+		w->cap_pfall = nl;
+		w->pfall = xmalloc(nl * sizeof(*w->pfall));
+	}
+	/* every piece's prefilter bits now, for all the rules: from the
+	 * literals sought as is in its text, those sought lower-cased in
+	 * its lower-cased text */
+	if (w->r->opts.no_prefilter) {
+		/* every rule on every piece */
+		memset(w->pfall, 0xFF, w->npieces * 2 * w->r->pfwords *
+		       sizeof(*w->pfall));
+	} else {
 		scan_pieces(w);
+		piece_masks(w);
+	}
 }
 
+/* Words of a bit set of rules that a phase's masks are made for once. */
+#define RULES_PHASE_WORDS 4
+
+/* The bits of rules first .. first + n in word k of a bit set of rules. */
+static inline uint64_t range_bits(size_t first, size_t n, size_t k)
+{
+	size_t lo = k * 64, a = first > lo ? first - lo : 0;
+	size_t b = first + n - lo >= 64 ? 64 : first + n - lo;
+	uint64_t hi = b == 64 ? ~(uint64_t)0 : ((uint64_t)1 << b) - 1;
+
+	return hi & ~(((uint64_t)1 << a) - 1);
+}
+
+/*
+ * Run the rules of one phase over every piece, in their order: those
+ * matched over the shadow, then the plain ones over the text. A rule
+ * whose literals rule it out in a piece costs nothing there: the rules
+ * left are the bits of the piece's masks.
+ */
 static void run_phase(struct work *w, const struct phase *ph)
 {
-	size_t ns_before = w->ns, pos = 0, pi;
+	const struct rules *r = w->r;
+	size_t ns_before = w->ns, pos = 0, pi, nw = r->pfwords;
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64, k;
+	/* the phase's rules over the shadow, then its plain ones, as bits
+	 * of the words k0 .. k1 (a phase of up to RULES_PHASE_WORDS words
+	 * has them made once) */
+	uint64_t pm[2][RULES_PHASE_WORDS];
+	int pre = k1 - k0 < RULES_PHASE_WORDS;
 
+	for (k = k0; pre && k <= k1; k++) {
+		uint64_t rb = range_bits(ph->first, ph->n, k);
+
+		pm[0][k - k0] = rb & ~r->plainw[k];
+		pm[1][k - k0] = rb & r->plainw[k];
+	}
 	sort_live(w);
 	for (pi = 0; pi < w->npieces; pi++) {
-		size_t nplain = 0;
-
+		const uint8_t *sat = w->satall + pi * r->satstride;
+		const uint64_t *feas = w->pfall + pi * 2 * nw, *full = feas + nw;
+		const uint64_t *tok;
 		int made = 0;
 
 		shadow_masks(w, pi, &pos);
-		for (size_t k = 0; k < ph->n; k++) {
-			const struct rule *ru = &w->r->rules[ph->first + k];
+		/* every type, for every rule, without the prefilter */
+		tok = r->typeok + (r->opts.no_prefilter ?
+				   ((size_t)1 << RT_NTYPES) - 1 :
+				   (size_t)w->types_present) * nw;
+		for (int plain = 0; plain < 2; plain++) {
+			for (k = k0; k <= k1; k++) {
+				uint64_t m = feas[k] & tok[k] &
+					     (pre ? pm[plain][k - k0] :
+					     range_bits(ph->first, ph->n, k) &
+					     (plain ? r->plainw[k] :
+						      ~r->plainw[k]));
 
-			/* most rules fail on the entities they need: test
-			 * that here, before a call */
-			if (ru->first_ent && !(w->types_present & ru->need_t) &&
-			    !(w->classes_present & ru->need_c) &&
-			    !w->r->opts.no_prefilter) {
-				nplain += ru->plain;
-				continue;
+				while (m) {
+					size_t i = k * 64 +
+						   (size_t)__builtin_ctzll(m);
+
+					m &= m - 1;
+					if (!(full[k] >> (i & 63) & 1) &&
+					    !prefilter_ok(w, &r->pf[i], sat[i]))
+						continue;
+					/* the shadow for the first rule, the
+					 * text for the first plain one */
+					if (made == plain) {
+						if (plain)
+							plain_subject(w);
+						else
+							shadow_text(w);
+						made = plain + 1;
+					}
+					run_rule(w, &r->rules[i]);
+				}
 			}
-			if (!ru->plain && prefilter_ok(w, ru)) {
-				if (!made)
-					shadow_text(w);
+			/* a plain rule after none over the shadow */
+			if (!plain && made == 0)
 				made = 1;
-				run_rule(w, ru);
-			}
-			nplain += ru->plain;
-		}
-		if (nplain == 0)
-			continue;
-		plain_subject(w);
-		for (size_t k = 0; k < ph->n; k++) {
-			const struct rule *ru = &w->r->rules[ph->first + k];
-
-			if (ru->plain && prefilter_ok(w, ru))
-				run_rule(w, ru);
 		}
 	}
 	resolve(w, ns_before);
@@ -2607,7 +2871,8 @@ static void keep_free(void *arg)
 	free(k->c);
 	free(k->sorted);
 	free(k->segs);
-	free(k->litall);
+	free(k->satall);
+	free(k->pfall);
 	free(k->pieces);
 	free(k->c2b);
 	free(k->b2c);
@@ -2623,6 +2888,8 @@ static void keep_free(void *arg)
 	buf_release(&k->qtext);
 	buf_release(&k->lowall);
 	buf_release(&k->shadow);
+	for (size_t i = 0; i < 2 * RULES_TMPL_SCRATCH; i++)
+		buf_release(&k->targ.b[i]);
 	if (k->md)
 		pcre2_match_data_free(k->md);
 	if (k->mc)
@@ -2671,10 +2938,11 @@ static void take_tables(struct work *w)
  * one list take_keep() and give_keep() hand over, field by field. */
 #define KEEP_FIELDS(X) \
 	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
-	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(litall) X(cap_litall) \
+	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(satall) X(cap_satall) \
+	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
-	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext)
+	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext) X(targ)
 
 static void take_keep(struct work *w, const struct rules *r)
 {
@@ -3062,10 +3330,8 @@ out:
 	return rc;
 }
 
-static void q_lit(struct buf *out, const char *lit)
-{
-	buf_add(out, lit, strlen(lit));
-}
+/* A string literal's bytes, its length known when compiled. */
+#define q_lit(out, lit) buf_add((out), "" lit, sizeof(lit) - 1)
 
 static void q_string(struct buf *out, const char *s)
 {
@@ -3092,10 +3358,16 @@ static void write_quick(struct work *w)
 	if (w->ents_end > 0)
 		for (i = 0; i < w->nqe; i++)
 			next_t = doc_id_next(w->qe[i].id, 'T', next_t);
+	/* the live entities in order: the list the phases kept, if it holds
+	 * them all (it leaves out empty ones) */
 	for (i = 0; i < w->ne; i++)
 		if (!w->e[i].removed)
 			order[n++] = i;
-	sort_ents(w, order, n);
+	sort_live(w);
+	if (w->nsorted == n)
+		memcpy(order, w->sorted, n * sizeof(*order));
+	else
+		sort_ents(w, order, n);
 	if (w->ents_end > 0) {
 		buf_add(out, line, w->ents_at);
 		buf_addc(out, '[');
@@ -3162,7 +3434,7 @@ static void write_quick(struct work *w)
 			q_string(out, x->clsname);
 		}
 		q_lit(out, ",\"source\":");
-		q_string(out, x->rule->source);
+		buf_add(out, x->rule->source_json, x->rule->source_jn);
 		buf_addc(out, '}');
 	}
 	buf_addc(out, ']');
@@ -3212,7 +3484,7 @@ static void write_quick(struct work *w)
 			}
 		}
 		q_lit(out, "},\"source\":");
-		q_string(out, f->rule->source);
+		buf_add(out, f->rule->source_json, f->rule->source_jn);
 		buf_addc(out, '}');
 	}
 	q_lit(out, "]}");

@@ -63,9 +63,13 @@ struct tmpl {
 };
 
 /* Evaluation needs the text of a group and the canonical of the entity
- * exactly at a group; rules.c provides both. */
+ * exactly at a group; rules.c provides both, and may lend buffers for the
+ * arguments of function calls (two per level of nesting, kept from call
+ * to call; deeper calls allocate their own). */
+#define RULES_TMPL_SCRATCH 4
 struct tmpl_env {
 	void *arg;
+	struct buf *scratch;  /* 2 * RULES_TMPL_SCRATCH buffers, or NULL */
 	/* group's text; 0 if the group did not take part */
 	int (*text)(void *arg, int group, const char **s, size_t *n);
 	/* canonical of the entity exactly at the group, else its text */
@@ -124,24 +128,29 @@ struct clause {
 	uint64_t cmask;
 	int digit;
 	size_t lit0;
-	/* the literals as bits of a piece's literal set: words lw[i] of it
-	 * masked with lm[i], any bit set is enough */
-	uint32_t lw[RULES_MAX_ATOMS];
-	uint64_t lm[RULES_MAX_ATOMS];
-	size_t nlw;
-	int need_cs, need_ci;   /* which scans of the piece it reads */
 };
 
 void rules_clause_fold(struct clause *c);
 
+/*
+ * A rule's prefilter as the run tests it, clause k of its req[] being
+ * bit k: the scan of a piece sets the bits of the clauses its literals
+ * (a digit being ten literals) satisfy (struct rules' marks), and a
+ * clause left is tested on its entity types and classes. Kept apart
+ * from struct rule so that a test reads a few bytes.
+ */
+struct rule_pf {
+	uint8_t need;        /* all its clauses */
+	uint8_t other;       /* clauses with an entity type or class atom */
+	unsigned tmask[RULES_MAX_CLAUSES];
+	uint64_t cmask[RULES_MAX_CLAUSES];
+};
+
 struct rule {
-	/* the first clause when it names only entities, as masks: tested
-	 * inline before anything else (most rules fail here) */
-	int first_ent;       /* req[0] is that clause */
-	unsigned need_t;     /* entity types, any of */
-	uint64_t need_c;     /* classes, any of */
 	char *name;          /* owned */
 	char *source;        /* "rules/x.rules:12", owned */
+	char *source_json;   /* the same as a JSON string, owned */
+	size_t source_jn;
 	int priority;
 	size_t order;        /* position in the whole rule set */
 	size_t phase;
@@ -170,16 +179,20 @@ static inline unsigned rules_bigram(unsigned char a, unsigned char b)
 
 /*
  * All the literals of one kind (ci: those sought in the lower-cased text)
- * at once, rules_scan.c: rules_scan() sets bit id of set (a literal set,
- * (nlits + 63) / 64 words) for every literal id of that kind that occurs
- * in s[0..n).
+ * at once, rules_scan.c: rules_scan() sets the marks of every literal of
+ * that kind that occurs in s[0..n) in the byte array set. Literal i's
+ * marks are marks[at[i] .. at[i + 1]), each a byte index << 8 | the bits
+ * to set there; with marks NULL, its one mark is bit i of a literal set.
+ * set is written eight bytes at a time: it has room for whole words of
+ * eight bytes around every byte a mark names.
  */
 struct lit_scan;
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
-				  int ci);
+				  int ci, const uint32_t *at,
+				  const uint32_t *marks);
 void rules_scan_free(struct lit_scan *sc);
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint64_t *set);
+		uint8_t *set);
 /* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do
  * not wait on each other, so the table loads overlap). */
 #define RULES_SCAN_CHAINS 4
@@ -187,7 +200,7 @@ struct scan_job {
 	const struct lit_scan *sc;
 	const char *s;
 	size_t n;
-	uint64_t *set;
+	uint8_t *set;
 };
 void rules_scan_jobs(const struct scan_job *jobs, size_t njobs);
 
@@ -217,7 +230,22 @@ struct rules {
 	size_t nclasses;
 	struct lit *lits;    /* prefilter literals, deduplicated */
 	size_t nlits;
-	size_t litwords;     /* 64-bit words of a literal set */
+	struct rule_pf *pf;  /* per rule, its prefilter */
+	/* the same for eight rules at a time: per rule a byte of its
+	 * clauses (need) and of those only literals satisfy (litonly),
+	 * satstride bytes (nrules rounded up to 8, the rest 0); and a
+	 * bit set of the plain rules, pfwords words */
+	uint8_t *needb, *litonlyb;
+	size_t satstride, pfwords;
+	uint64_t *plainw;
+	/* per set T of entity types present (a bit each, 1 << RT_NTYPES
+	 * sets), the rules whose clauses of entity types alone T satisfies:
+	 * pfwords words from typeok + T * pfwords */
+	uint64_t *typeok;
+	/* the clauses each literal satisfies, as marks of rules_scan():
+	 * literal i's are marks[mark_at[i] .. mark_at[i + 1]), each the
+	 * rule's index << 8 | the clause's bit */
+	uint32_t *mark_at, *marks;
 	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */

@@ -16,6 +16,7 @@
 #include <utf8proc.h>
 
 #include "data.h"
+#include "doc.h"
 #include "rules_int.h"
 #include "utf8.h"
 #include "values.h"
@@ -1040,25 +1041,8 @@ void rules_clause_fold(struct clause *c)
 		c->a[n++] = *a;
 	}
 	c->lit0 = n;
-	c->nlw = 0;
-	c->need_cs = c->need_ci = 0;
-	for (size_t i = 0; i < nl; i++) {
-		uint32_t wd = (uint32_t)(lits[i].id >> 6);
-		size_t k;
-
+	for (size_t i = 0; i < nl; i++)
 		c->a[n++] = lits[i];
-		for (k = 0; k < c->nlw && c->lw[k] != wd; k++)
-			;
-		if (k == c->nlw) {
-			c->lw[c->nlw] = wd;
-			c->lm[c->nlw++] = 0;
-		}
-		c->lm[k] |= (uint64_t)1 << (lits[i].id & 63);
-		if (lits[i].kind == AT_LITCI)
-			c->need_ci = 1;
-		else
-			c->need_cs = 1;
-	}
 }
 
 static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
@@ -1089,13 +1073,92 @@ static void prefilter(struct loader *L, struct rule *ru, const struct exp *x)
 			ru->req[ru->nreq++] = rs.c[k];
 	for (size_t k = 0; k < ru->nreq; k++)
 		rules_clause_fold(&ru->req[k]);
-	if (ru->nreq > 0 && ru->req[0].a[ru->req[0].n - 1].kind >= AT_TYPE) {
-		ru->first_ent = 1;
-		for (size_t i = 0; i < ru->req[0].n; i++) {
-			if (ru->req[0].a[i].kind == AT_TYPE)
-				ru->need_t |= 1u << ru->req[0].a[i].id;
-			else
-				ru->need_c |= (uint64_t)1 << ru->req[0].a[i].id;
+}
+
+/*
+ * The prefilters folded for the run (struct rule_pf), and the marks the
+ * literal scans set: for each literal, the clauses it satisfies. A digit
+ * atom is the ten literals "0" .. "9" sought as written, so that the
+ * scan finds it too.
+ */
+static void fold_prefilters(struct loader *L)
+{
+	struct rules *r = L->r;
+	size_t i, k, j, d;
+	int digit[10] = { 0 }, any_digit = 0;
+
+	if (r->nrules >= (size_t)1 << 24)
+		VNIE_BUG("too many rules for a mark");
+	for (i = 0; i < r->nrules; i++)
+		for (k = 0; k < r->rules[i].nreq; k++)
+			any_digit |= r->rules[i].req[k].digit;
+	for (d = 0; any_digit && d < 10; d++) {
+		char c = (char)('0' + d);
+
+		digit[d] = lit_index(L, &c, 1, 0);
+	}
+	r->pf = xcalloc(r->nrules + 1, sizeof(*r->pf));
+	r->satstride = (r->nrules + 7) & ~(size_t)7;
+	r->pfwords = (r->nrules + 63) / 64;
+	r->needb = xcalloc(r->satstride + 8, 1);
+	r->litonlyb = xcalloc(r->satstride + 8, 1);
+	r->plainw = xcalloc(r->pfwords + 1, sizeof(*r->plainw));
+	r->mark_at = xcalloc(r->nlits + 2, sizeof(*r->mark_at));
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[i];
+		struct rule_pf *pf = &r->pf[i];
+
+		for (k = 0; k < ru->nreq; k++) {
+			const struct clause *c = &ru->req[k];
+
+			pf->need |= (uint8_t)(1u << k);
+			pf->tmask[k] = c->tmask;
+			pf->cmask[k] = c->cmask;
+			if (c->tmask || c->cmask)
+				pf->other |= (uint8_t)(1u << k);
+			for (j = c->lit0; j < c->n; j++)
+				r->mark_at[c->a[j].id + 2]++;
+			for (d = 0; c->digit && d < 10; d++)
+				r->mark_at[digit[d] + 2]++;
+		}
+		r->needb[i] = pf->need;
+		r->litonlyb[i] = (uint8_t)(pf->need & ~pf->other);
+		if (ru->plain)
+			r->plainw[i >> 6] |= (uint64_t)1 << (i & 63);
+	}
+	r->typeok = xcalloc(((size_t)1 << RT_NTYPES) * r->pfwords + 1,
+			    sizeof(*r->typeok));
+	for (size_t t = 0; t < (size_t)1 << RT_NTYPES; t++)
+		for (i = 0; i < r->nrules; i++) {
+			const struct rule *ru = &r->rules[i];
+			int ok = 1;
+
+			for (k = 0; k < ru->nreq && ok; k++) {
+				const struct clause *c = &ru->req[k];
+
+				if (c->tmask && !c->cmask && !c->digit &&
+				    c->lit0 == c->n && !(c->tmask & t))
+					ok = 0;
+			}
+			if (ok)
+				r->typeok[t * r->pfwords + i / 64] |=
+					(uint64_t)1 << (i % 64);
+		}
+	/* counts at + 2, starts at + 1, then filled at + 1: the ends */
+	for (i = 0; i < r->nlits; i++)
+		r->mark_at[i + 2] += r->mark_at[i + 1];
+	r->marks = xmalloc((r->mark_at[r->nlits + 1] + 1) * sizeof(*r->marks));
+	for (i = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[i];
+
+		for (k = 0; k < ru->nreq; k++) {
+			const struct clause *c = &ru->req[k];
+			uint32_t m = (uint32_t)i << 8 | 1u << k;
+
+			for (j = c->lit0; j < c->n; j++)
+				r->marks[r->mark_at[c->a[j].id + 1]++] = m;
+			for (d = 0; c->digit && d < 10; d++)
+				r->marks[r->mark_at[digit[d] + 1]++] = m;
 		}
 	}
 }
@@ -1591,7 +1654,12 @@ static void compile_rule(struct loader *L, struct prule *pr)
 	ru->name = xstrdup(pr->name);
 	buf_printf(&src, "%s:%zu", pr->o.file, pr->o.line);
 	ru->source = src.p;
-	src.p = NULL;
+	buf_init(&src);
+	/* as the output's "source" fields write it, once */
+	json_write_string(ru->source, strlen(ru->source), &src);
+	ru->source_json = src.p;
+	ru->source_jn = src.n;
+	buf_init(&src);
 	ru->priority = pr->priority;
 	ru->order = r->nrules;
 	ru->phase = pr->phase;
@@ -2321,6 +2389,8 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	for (k = 0; k < L.nknown; k++)
 		free(L.known[k]);
 	free(L.known);
+	if (L.nerr == 0)
+		fold_prefilters(&L);
 	free(L.lith);
 	for (k = 0; k < L.nbufs; k++)
 		free(L.bufs[k]);
@@ -2341,9 +2411,10 @@ struct rules *rules_load(const char **files, size_t nfiles,
 	}
 	if (r->opts.stats)
 		r->stats = xcalloc(r->nrules + 1, sizeof(*r->stats));
-	r->litwords = (r->nlits + 63) / 64;
-	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0);
-	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1);
+	r->scan_cs = rules_scan_build(r->lits, r->nlits, 0, r->mark_at,
+				      r->marks);
+	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1, r->mark_at,
+				      r->marks);
 	return r;
 }
 
@@ -2358,6 +2429,7 @@ void rules_free(struct rules *r)
 
 		free(ru->name);
 		free(ru->source);
+		free(ru->source_json);
 		pcre2_code_free(ru->re);
 		for (a = 0; a < ru->nacts; a++) {
 			tmpl_free(ru->acts[a].canonical);
@@ -2376,6 +2448,13 @@ void rules_free(struct rules *r)
 	free(r->classes);
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
+	free(r->pf);
+	free(r->needb);
+	free(r->litonlyb);
+	free(r->plainw);
+	free(r->typeok);
+	free(r->mark_at);
+	free(r->marks);
 	rules_scan_free(r->scan_cs);
 	rules_scan_free(r->scan_ci);
 	free(r->lits);

@@ -5,40 +5,50 @@
  * built once when the rules load: a table of transitions over classes of
  * bytes (the bytes no literal holds are one class), each state knowing
  * the literals that end there. Scanning is one table load per byte, and a
- * state that ends literals sets their bits. Exact: a literal's bit is set
- * if and only if it occurs in the text.
+ * state that ends literals sets their marks: the bits that the literals
+ * map to in a byte array (a literal's own bit of a literal set, or the
+ * clauses of the rules it satisfies), merged per state when the automaton
+ * is built. Exact: a literal's marks are set if and only if it occurs in
+ * the text.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "rules_int.h"
 
-/* A transition's flag for a target that ends literals. */
-#define SCAN_OUT16 0x8000u
-#define SCAN_OUT32 0x80000000u
+/* States that 16-bit transitions can name; a larger automaton has 32-bit
+ * ones. */
+#define SCAN_MAX16 0x10000u
 
-/* States a side-by-side scan marks on the stack (a bit each); a larger
- * automaton is scanned alone, its marks on the heap. */
-#define SCAN_SEEN_STATES 16384
+/* States a side-by-side scan marks on the stack (a byte each, 32 KiB for
+ * four chains); a larger automaton is scanned alone, its marks on the
+ * heap. */
+#define SCAN_SEEN_STATES 8192
 
 struct lit_scan {
 	unsigned char cls[256];  /* byte -> class; 0: in no literal */
 	size_t ncls;
 	size_t nstates;
 	unsigned shift;          /* a state's row is state << shift */
-	/* transitions: the target state, with the top bit set when it ends
-	 * literals; 16 bits when the states fit, else 32. States are
-	 * numbered breadth first, so that the rows text visits most (the
-	 * root's and its children's) are together in few cache lines. */
+	/* transitions: the target state; 16 bits when the states fit, else
+	 * 32. States are numbered breadth first, so that the rows text
+	 * visits most (the root's and its children's) are together in few
+	 * cache lines. */
 	uint16_t *next16;
 	uint32_t *next32;
-	uint32_t *out_at;        /* per state: its literals are the bits
-				  * ow[k] & om[k] of a literal set for k in
-				  * out_at[s] .. out_at[s + 1) */
-	uint32_t *ow;
+	uint32_t *out_at;        /* per state: its marks are oe[k] for k
+				  * in out_at[s] .. out_at[s + 1) */
+	uint32_t *oe;            /* a mark: byte index << 8 | its bits */
+	/* the same marks eight bytes at a time, as the scan sets them: the
+	 * bytes 8 * ow[k] .. + 8 OR om[k] (its bytes in memory order), k
+	 * in ow_at[s] .. ow_at[s + 1) */
+	uint32_t *ow_at, *ow;
 	uint64_t *om;
-	uint64_t *hasout;        /* per state, a bit: it ends literals */
-	uint32_t *empty_ids;     /* empty literals: always present */
+	uint8_t *hasout;         /* per state, a byte: 1 if it sets marks
+				  * (rounded up to eight bytes, 0 after) */
+	size_t nout;             /* states that set marks: 0 .. nout */
+	uint32_t root;           /* the state a scan starts in */
+	uint32_t *empty;         /* the marks of empty literals: always */
 	size_t nempty;
 };
 
@@ -76,20 +86,32 @@ static void renumber(struct lit_scan *sc, struct build *b,
 	uint32_t *rank = xmalloc(n * sizeof(*rank)), *old = xmalloc(n *
 								    sizeof(*old));
 	uint32_t *oat = sc->out_at, *nat = xmalloc((n + 1) * sizeof(*nat));
-	uint32_t *nw = xmalloc((oat[n] + 1) * sizeof(*nw));
-	uint64_t *nm = xmalloc((oat[n] + 1) * sizeof(*nm));
+	uint32_t *ne = xmalloc((oat[n] + 1) * sizeof(*ne));
 	size_t no = 0;
 
-	old[0] = 0;
-	for (i = 0; i < nq; i++)
-		old[i + 1] = queue[i];
+	/* the states that set marks first, so that a scan looks for its
+	 * visited ones among the first nout; each part breadth first */
+	sc->nout = 0;
+	for (i = 0; i <= nq; i++) {
+		uint32_t o = i ? queue[i - 1] : 0;
+
+		if (oat[o + 1] > oat[o])
+			old[sc->nout++] = o;
+	}
+	for (i = 0, c = sc->nout; i <= nq; i++) {
+		uint32_t o = i ? queue[i - 1] : 0;
+
+		if (oat[o + 1] == oat[o])
+			old[c++] = o;
+	}
 	for (i = 0; i < n; i++)
 		rank[old[i]] = (uint32_t)i;
+	sc->root = rank[0];
 	sc->shift = 0;
 	while (((size_t)1 << sc->shift) < b->ncls)
 		sc->shift++;
 	stride = (size_t)1 << sc->shift;
-	if (n < SCAN_OUT16)
+	if (n <= SCAN_MAX16)
 		sc->next16 = xcalloc(n * stride, sizeof(*sc->next16));
 	else
 		sc->next32 = xcalloc(n * stride, sizeof(*sc->next32));
@@ -97,44 +119,89 @@ static void renumber(struct lit_scan *sc, struct build *b,
 		uint32_t o = old[i];
 
 		nat[i] = (uint32_t)no;
-		for (uint32_t a = oat[o]; a < oat[o + 1]; a++) {
-			nw[no] = sc->ow[a];
-			nm[no++] = sc->om[a];
-		}
+		for (uint32_t a = oat[o]; a < oat[o + 1]; a++)
+			ne[no++] = sc->oe[a];
 		for (c = 0; c < b->ncls; c++) {
 			uint32_t t = b->go[o * b->ncls + c];
-			int out = oat[t + 1] > oat[t];
 
 			if (sc->next16)
-				sc->next16[i * stride + c] = (uint16_t)(rank[t] |
-					(out ? SCAN_OUT16 : 0));
+				sc->next16[i * stride + c] = (uint16_t)rank[t];
 			else
-				sc->next32[i * stride + c] = rank[t] |
-					(out ? SCAN_OUT32 : 0);
+				sc->next32[i * stride + c] = rank[t];
 		}
 	}
 	nat[n] = (uint32_t)no;
-	sc->hasout = xcalloc((n + 63) / 64, sizeof(*sc->hasout));
+	sc->hasout = xcalloc((n + 7) / 8 * 8, 1);
 	for (i = 0; i < n; i++)
-		if (nat[i + 1] > nat[i])
-			sc->hasout[i >> 6] |= (uint64_t)1 << (i & 63);
+		sc->hasout[i] = nat[i + 1] > nat[i];
 	free(sc->out_at);
-	free(sc->ow);
-	free(sc->om);
+	free(sc->oe);
 	sc->out_at = nat;
-	sc->ow = nw;
-	sc->om = nm;
+	sc->oe = ne;
 	free(rank);
 	free(old);
 }
 
+/* Each state's marks merged eight bytes at a time (ow_at, ow, om). */
+static void word_marks(struct lit_scan *sc)
+{
+	size_t n = sc->nstates, i, nw = 0;
+
+	sc->ow_at = xmalloc((n + 1) * sizeof(*sc->ow_at));
+	sc->ow = xmalloc((sc->out_at[n] + 1) * sizeof(*sc->ow));
+	sc->om = xmalloc((sc->out_at[n] + 1) * sizeof(*sc->om));
+	for (i = 0; i < n; i++) {
+		size_t first = nw;
+
+		sc->ow_at[i] = (uint32_t)nw;
+		for (uint32_t a = sc->out_at[i]; a < sc->out_at[i + 1]; a++) {
+			uint32_t byte = sc->oe[a] >> 8, wd = byte / 8;
+			uint8_t m[8];
+			size_t j;
+
+			for (j = first; j < nw && sc->ow[j] != wd; j++)
+				;
+			if (j == nw) {
+				sc->ow[nw] = wd;
+				sc->om[nw++] = 0;
+			}
+			memcpy(m, &sc->om[j], 8);
+			m[byte % 8] |= (uint8_t)sc->oe[a];
+			memcpy(&sc->om[j], m, 8);
+		}
+	}
+	sc->ow_at[n] = (uint32_t)nw;
+}
+
+/* Add the marks of literal i to v[first .. *n), merging those of one
+ * byte. */
+static void add_marks(uint32_t *v, size_t first, size_t *n, const uint32_t *at,
+		      const uint32_t *marks, uint32_t i)
+{
+	uint32_t one = (i >> 3) << 8 | 1u << (i & 7);
+	const uint32_t *m = marks ? marks + at[i] : &one;
+	size_t nm = marks ? at[i + 1] - at[i] : 1;
+
+	for (size_t k = 0; k < nm; k++) {
+		size_t j;
+
+		for (j = first; j < *n && v[j] >> 8 != m[k] >> 8; j++)
+			;
+		if (j == *n)
+			v[(*n)++] = m[k];
+		else
+			v[j] |= m[k];
+	}
+}
+
 struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
-				  int ci)
+				  int ci, const uint32_t *at,
+				  const uint32_t *marks)
 {
 	struct lit_scan *sc = xcalloc(1, sizeof(*sc));
 	struct build b;
 	uint32_t *fail, *queue, *cnt, *out_at, *outs;
-	size_t i, k, c, qh = 0, qt = 0, nouts = 0;
+	size_t i, k, c, qh = 0, qt = 0, nouts = 0, nmarks = 0;
 
 	memset(&b, 0, sizeof(b));
 	/* classes: one per byte some literal holds */
@@ -157,9 +224,12 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 		if (lits[i].ci != ci)
 			continue;
 		if (lits[i].n == 0) {
-			sc->empty_ids = xrealloc(sc->empty_ids, (sc->nempty + 1) *
-						 sizeof(*sc->empty_ids));
-			sc->empty_ids[sc->nempty++] = (uint32_t)i;
+			size_t nm = marks ? at[i + 1] - at[i] : 1;
+
+			sc->empty = xrealloc(sc->empty, (sc->nempty + nm) *
+					     sizeof(*sc->empty));
+			add_marks(sc->empty, 0, &sc->nempty, at, marks,
+				  (uint32_t)i);
 			continue;
 		}
 		for (k = 0; k < lits[i].n; k++) {
@@ -167,7 +237,7 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 			uint32_t t = b.go[s * b.ncls + x];
 
 			if (t == UINT32_MAX) {
-				if (b.nstates + 1 >= SCAN_OUT32)
+				if (b.nstates + 1 >= UINT32_MAX)
 					VNIE_BUG("prefilter automaton too large");
 				t = new_state(&b);
 				b.go[s * b.ncls + x] = t;
@@ -223,40 +293,32 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 	out_at[b.nstates] = (uint32_t)nouts;
 	outs = xmalloc((nouts + 1) * sizeof(*outs));
 	for (i = 0; i < qt; i++) {
-		uint32_t s = queue[i], at = out_at[s];
+		uint32_t s = queue[i], o = out_at[s];
 
 		if (b.nown[s])
-			memcpy(outs + at, b.own[s], b.nown[s] * sizeof(*outs));
-		memcpy(outs + at + b.nown[s], outs + out_at[fail[s]],
+			memcpy(outs + o, b.own[s], b.nown[s] * sizeof(*outs));
+		memcpy(outs + o + b.nown[s], outs + out_at[fail[s]],
 		       cnt[fail[s]] * sizeof(*outs));
 	}
-	/* the same as words and masks of a literal set */
+	/* the same as marks, merged per byte */
+	for (k = 0; k < nouts; k++)
+		nmarks += marks ? at[outs[k] + 1] - at[outs[k]] : 1;
 	sc->out_at = xmalloc((b.nstates + 1) * sizeof(*sc->out_at));
-	sc->ow = xmalloc((nouts + 1) * sizeof(*sc->ow));
-	sc->om = xmalloc((nouts + 1) * sizeof(*sc->om));
-	nouts = 0;
+	sc->oe = xmalloc((nmarks + 1) * sizeof(*sc->oe));
+	nmarks = 0;
 	for (i = 0; i < b.nstates; i++) {
-		size_t first = nouts;
+		size_t first = nmarks;
 
-		sc->out_at[i] = (uint32_t)nouts;
-		for (k = out_at[i]; k < out_at[i + 1]; k++) {
-			uint32_t wd = outs[k] >> 6;
-			size_t j;
-
-			for (j = first; j < nouts && sc->ow[j] != wd; j++)
-				;
-			if (j == nouts) {
-				sc->ow[nouts] = wd;
-				sc->om[nouts++] = 0;
-			}
-			sc->om[j] |= (uint64_t)1 << (outs[k] & 63);
-		}
+		sc->out_at[i] = (uint32_t)nmarks;
+		for (k = out_at[i]; k < out_at[i + 1]; k++)
+			add_marks(sc->oe, first, &nmarks, at, marks, outs[k]);
 	}
-	sc->out_at[b.nstates] = (uint32_t)nouts;
+	sc->out_at[b.nstates] = (uint32_t)nmarks;
 	free(out_at);
 	free(outs);
 	sc->nstates = b.nstates;
 	renumber(sc, &b, queue, qt);
+	word_marks(sc);
 	free(b.go);
 	for (i = 0; i < b.nstates; i++)
 		free(b.own[i]);
@@ -275,55 +337,75 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc->next16);
 	free(sc->next32);
 	free(sc->out_at);
+	free(sc->oe);
+	free(sc->ow_at);
 	free(sc->ow);
 	free(sc->om);
-	free(sc->empty_ids);
+	free(sc->empty);
 	free(sc->hasout);
 	free(sc);
 }
 
 /*
- * A scan marks every state it visits in a bitset, without a test per byte
- * (whether a state ends literals is too irregular to predict: commas,
- * "ng"); the literals of the visited states that end some are set after.
+ * A scan marks every state it visits, a byte each, without a test per
+ * byte of text (whether a state ends literals is too irregular to
+ * predict: commas, "ng"); the marks of the visited states that set some
+ * are set after, eight states looked at a time.
  */
-static void scan_visited(const struct lit_scan *sc, const uint64_t *vis,
-			 uint64_t *set)
+static void scan_visited(const struct lit_scan *sc, const uint8_t *vis,
+			 uint8_t *set)
 {
-	for (size_t k = 0; k < (sc->nstates + 63) / 64; k++) {
-		uint64_t m = vis[k] & sc->hasout[k];
+	for (size_t k = 0; k < sc->nout; k += 8) {
+		uint64_t m, h;
 
+		memcpy(&m, vis + k, 8);
+		/* past nout: states that set none */
+		if (k + 8 > sc->nout) {
+			memcpy(&h, sc->hasout + k, 8);
+			m &= h;
+		}
 		while (m) {
-			uint32_t st = (uint32_t)(k * 64 +
-						 (size_t)__builtin_ctzll(m));
+			/* bit 8 j of m is state k + j's byte (bit 56 - 8 j
+			 * where the first byte is the high one) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			uint32_t st = (uint32_t)(k + 7 -
+						 (size_t)__builtin_ctzll(m) / 8);
+#else
+			uint32_t st = (uint32_t)(k +
+						 (size_t)__builtin_ctzll(m) / 8);
+#endif
 
 			m &= m - 1;
-			for (uint32_t a = sc->out_at[st]; a < sc->out_at[st + 1];
-			     a++)
-				set[sc->ow[a]] |= sc->om[a];
+			for (uint32_t a = sc->ow_at[st]; a < sc->ow_at[st + 1];
+			     a++) {
+				uint8_t *at = set + (size_t)sc->ow[a] * 8;
+				uint64_t x;
+
+				memcpy(&x, at, 8);
+				x |= sc->om[a];
+				memcpy(at, &x, 8);
+			}
 		}
 	}
 }
 
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint64_t *set)
+		uint8_t *set)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned shift = sc->shift;
-	uint64_t *vis = xcalloc((sc->nstates + 63) / 64, sizeof(*vis));
-	uint32_t st = 0;
+	uint8_t *vis = xcalloc((sc->nstates + 7) / 8 * 8, 1);
+	uint32_t st = sc->root;
 	size_t i;
 
 	for (i = 0; i < sc->nempty; i++)
-		set[sc->empty_ids[i] >> 6] |= (uint64_t)1 << (sc->empty_ids[i] & 63);
+		set[sc->empty[i] >> 8] |= (uint8_t)sc->empty[i];
 	for (i = 0; i < n; i++) {
 		if (sc->next16)
-			st = sc->next16[(st << shift) + sc->cls[p[i]]] &
-			     ~SCAN_OUT16;
+			st = sc->next16[(st << shift) + sc->cls[p[i]]];
 		else
-			st = sc->next32[((size_t)st << shift) + sc->cls[p[i]]] &
-			     ~SCAN_OUT32;
-		vis[st >> 6] |= (uint64_t)1 << (st & 63);
+			st = sc->next32[((size_t)st << shift) + sc->cls[p[i]]];
+		vis[st] = 1;
 	}
 	scan_visited(sc, vis, set);
 	free(vis);
@@ -333,13 +415,22 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 #define STEP(k)                                                              \
 	do {                                                                 \
 		st[k] = j[k].sc->next16[(st[k] << j[k].sc->shift) +          \
-					j[k].sc->cls[p[k][i]]] & ~SCAN_OUT16;\
-		vis[k][st[k] >> 6] |= (uint64_t)1 << (st[k] & 63);           \
+					j[k].sc->cls[p[k][i]]];              \
+		vis[k][st[k]] = 1;                                           \
+	} while (0)
+
+/* The same where chains 0 and 2 run automaton a, 1 and 3 automaton b, of
+ * one row width (the usual batch: a piece as written, the same lower-
+ * cased, the next piece likewise): fewer tables to keep at hand. */
+#define STEP2(k, nx, cl)                                                     \
+	do {                                                                 \
+		st[k] = nx[(st[k] << sh) + cl[p[k][i]]];                     \
+		vis[k][st[k]] = 1;                                           \
 	} while (0)
 
 void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 {
-	uint64_t vis[RULES_SCAN_CHAINS][SCAN_SEEN_STATES / 64];
+	uint8_t vis[RULES_SCAN_CHAINS][SCAN_SEEN_STATES];
 
 	for (size_t g = 0; g < njobs; g += RULES_SCAN_CHAINS) {
 		struct scan_job j[RULES_SCAN_CHAINS];
@@ -366,20 +457,36 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 		}
 		n = SIZE_MAX;
 		for (k = 0; k < RULES_SCAN_CHAINS; k++) {
-			memset(vis[k], 0, (j[k].sc->nstates + 63) / 64 *
-			       sizeof(vis[k][0]));
+			/* only the first nout are read */
+			memset(vis[k], 0, (j[k].sc->nout + 7) / 8 * 8);
 			p[k] = (const unsigned char *)j[k].s;
-			st[k] = 0;
+			st[k] = j[k].sc->root;
 			if (j[k].n < n)
 				n = j[k].n;
 		}
 		/* independent chains of loads side by side: each waits on
 		 * its own last load only */
-		for (i = 0; i < n; i++) {
-			STEP(0);
-			STEP(1);
-			STEP(2);
-			STEP(3);
+		if (j[0].sc == j[2].sc && j[1].sc == j[3].sc &&
+		    j[0].sc->shift == j[1].sc->shift) {
+			const uint16_t *na = j[0].sc->next16,
+				       *nb = j[1].sc->next16;
+			const unsigned char *ca = j[0].sc->cls,
+					    *cb = j[1].sc->cls;
+			const unsigned sh = j[0].sc->shift;
+
+			for (i = 0; i < n; i++) {
+				STEP2(0, na, ca);
+				STEP2(1, nb, cb);
+				STEP2(2, na, ca);
+				STEP2(3, nb, cb);
+			}
+		} else {
+			for (i = 0; i < n; i++) {
+				STEP(0);
+				STEP(1);
+				STEP(2);
+				STEP(3);
+			}
 		}
 		for (k = 0; k < m; k++) {
 			for (i = n; i < j[k].n; i++)

@@ -237,14 +237,29 @@ struct tmpl *tmpl_parse(const char *s, size_t n, const pcre2_code *re,
 	return t;
 }
 
+static int eval_at(const struct tmpl *t, const struct tmpl_env *env,
+		   struct buf *out, size_t depth);
+
 int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 	      struct buf *out)
 {
-	struct buf a = BUF_INIT, b = BUF_INIT;
+	return eval_at(t, env, out, 0);
+}
+
+/* tmpl_eval() at a level of nesting: the arguments of its calls go into
+ * the lent buffers of that level where there are some. */
+static int eval_at(const struct tmpl *t, const struct tmpl_env *env,
+		   struct buf *out, size_t depth)
+{
+	struct buf own[2] = { BUF_INIT, BUF_INIT }, *a = &own[0], *b = &own[1];
 	const char *s;
 	size_t n, i;
 	int rc = 0;
 
+	if (env->scratch && depth < RULES_TMPL_SCRATCH) {
+		a = &env->scratch[2 * depth];
+		b = &env->scratch[2 * depth + 1];
+	}
 	for (i = 0; i < t->n && rc == 0; i++) {
 		const struct tnode *nd = &t->nodes[i];
 
@@ -261,40 +276,40 @@ int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 				buf_add(out, s, n);
 			break;
 		case TN_CALL:
-			buf_reset(&a);
-			buf_reset(&b);
-			if (tmpl_eval(&nd->args[0], env, &a) < 0 ||
+			buf_reset(a);
+			buf_reset(b);
+			if (eval_at(&nd->args[0], env, a, depth + 1) < 0 ||
 			    (nd->nargs > 1 &&
-			     tmpl_eval(&nd->args[1], env, &b) < 0)) {
+			     eval_at(&nd->args[1], env, b, depth + 1) < 0)) {
 				rc = -1;
 				break;
 			}
 			switch (nd->fn) {
 			case TF_DATE:
-				rc = values_date(a.p, a.n, out);
+				rc = values_date(a->p, a->n, out);
 				break;
 			case TF_INT:
-				rc = values_int(a.p, a.n, out);
+				rc = values_int(a->p, a->n, out);
 				break;
 			case TF_PERIOD:
-				rc = values_period(a.p, a.n,
-						   nd->nargs > 1 ? (b.p ? b.p : "") : NULL,
-						   b.n, out);
+				rc = values_period(a->p, a->n,
+						   nd->nargs > 1 ? (b->p ? b->p : "") : NULL,
+						   b->n, out);
 				break;
 			case TF_UPPERFIRST:
-				values_upperfirst(a.p, a.n, out);
+				values_upperfirst(a->p, a->n, out);
 				break;
 			case TF_NOLEVEL:
-				nolevel(a.p ? a.p : "", a.n, out);
+				nolevel(a->p ? a->p : "", a->n, out);
 				break;
 			default:
-				values_lower(a.p, a.n, out);
+				values_lower(a->p, a->n, out);
 				break;
 			}
 			break;
 		}
 	}
-	buf_release(&a);
-	buf_release(&b);
+	buf_release(&own[0]);
+	buf_release(&own[1]);
 	return rc;
 }

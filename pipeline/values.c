@@ -20,17 +20,30 @@
 
 /*
  * utf8proc's lower case of the code points below this, in a table made
- * once: Latin, Vietnamese (U+1EA0..U+1EF9), Greek, Cyrillic; the two- and
- * three-byte forms of them are decoded here without a call.
+ * once, as UTF-8: its bytes from the lowest, and its length in the top
+ * byte. Latin, Vietnamese (U+1EA0..U+1EF9), Greek, Cyrillic; the two-
+ * and three-byte forms of them are read here without a decoder and
+ * written without an encoder.
  */
 #define VALUES_LOWER_TAB 0x2000
-static int32_t lower_tab[VALUES_LOWER_TAB];
+static uint32_t lower_tab[VALUES_LOWER_TAB];
 static pthread_once_t lower_once = PTHREAD_ONCE_INIT;
+
+/* Code point cp (valid, below 0x10000) as UTF-8 packed as in lower_tab. */
+static uint32_t pack_utf8(uint32_t cp)
+{
+	if (cp < 0x80)
+		return 1u << 24 | cp;
+	if (cp < 0x800)
+		return 2u << 24 | (0x80 | (cp & 0x3F)) << 8 | (0xC0 | cp >> 6);
+	return 3u << 24 | (0x80 | (cp & 0x3F)) << 16 |
+	       (0x80 | ((cp >> 6) & 0x3F)) << 8 | (0xE0 | cp >> 12);
+}
 
 static void lower_init(void)
 {
 	for (int32_t c = 0; c < VALUES_LOWER_TAB; c++)
-		lower_tab[c] = utf8proc_tolower(c);
+		lower_tab[c] = pack_utf8((uint32_t)utf8proc_tolower(c));
 }
 
 static inline int cont(unsigned char c)
@@ -38,65 +51,113 @@ static inline int cont(unsigned char c)
 	return (c & 0xC0) == 0x80;
 }
 
+/* v in decimal, zeros in front to width digits: what printf's "%0*lld"
+ * writes of a value >= 0, without its cost (most of a value's). */
+static void add_num(struct buf *out, unsigned long long v, size_t width)
+{
+	char d[24];
+	size_t n = buf_fmt_uint(d, v);
+
+	for (; width > n; width--)
+		buf_addc(out, '0');
+	buf_add(out, d, n);
+}
+
 void values_lower(const char *s, size_t n, struct buf *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, k;
 	int32_t cp;
+	uint32_t e;
+	char *o;
 
 	pthread_once(&lower_once, lower_init);
-	buf_grow(out, n);
+	/* a lower case is at most half as long again (U+023A, two bytes,
+	 * lower-cases to three), and a table's form is stored as 4 bytes:
+	 * room for all of it once */
+	buf_grow(out, n + n / 2 + 4);
+	o = out->p + out->n;
 	while (i < n) {
 		unsigned char c = u[i];
 
 		/* ASCII, most of the bytes even of Vietnamese text, needs no
-		 * decoding: utf8proc lower-cases it as this does */
+		 * decoding: utf8proc lower-cases it as this does; the run
+		 * of it in the next eight bytes at once, all eight written */
 		if (c < 0x80) {
-			if (out->n + 1 >= out->cap)
-				buf_grow(out, 1);
-			out->p[out->n++] = (char)(c >= 'A' && c <= 'Z' ?
-						  c + ('a' - 'A') : c);
-			i++;
+			const uint64_t hi = 0x8080808080808080u;
+			uint64_t x, x7, up, high;
+			size_t run;
+
+			if (n - i < 8) {
+				*o++ = (char)((unsigned)(c - 'A') < 26u ?
+					      c + ('a' - 'A') : c);
+				i++;
+				continue;
+			}
+			memcpy(&x, u + i, 8);
+			high = x & hi;
+			x7 = x & ~hi;
+			/* 'A'..'Z' in an ASCII byte: top bit of >= 'A' and
+			 * not of >= '[' (no carries: each byte < 0x80) */
+			up = (x7 + 0x3F3F3F3F3F3F3F3Fu) &
+			     ~(x7 + 0x2525252525252525u) & ~x & hi;
+			x |= up >> 2;
+			memcpy(o, &x, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			run = high ? (size_t)__builtin_ctzll(high) / 8 : 8;
+#else
+			run = high ? (size_t)__builtin_clzll(high) / 8 : 8;
+#endif
+			o += run;
+			i += run;
 			continue;
 		}
 		/* well-formed two-byte forms, and E1 xx xx (U+1000..U+1FFF),
 		 * as utf8_decode reads them */
 		if (c >= 0xC2 && c < 0xE0 && i + 1 < n && cont(u[i + 1])) {
-			cp = lower_tab[((c & 0x1F) << 6) | (u[i + 1] & 0x3F)];
-			k = 2;
+			e = lower_tab[((c & 0x1F) << 6) | (u[i + 1] & 0x3F)];
+			i += 2;
 		} else if (c == 0xE1 && i + 2 < n && cont(u[i + 1]) &&
 			   cont(u[i + 2])) {
-			cp = lower_tab[0x1000 | ((u[i + 1] & 0x3F) << 6) |
-				       (u[i + 2] & 0x3F)];
-			k = 3;
+			e = lower_tab[0x1000 | ((u[i + 1] & 0x3F) << 6) |
+				      (u[i + 2] & 0x3F)];
+			i += 3;
 		} else {
 			k = utf8_decode(u + i, n - i, &cp);
 			if (cp < 0) {
-				buf_add(out, s + i, k);
+				memcpy(o, s + i, k);
+				o += k;
 				i += k;
 				continue;
 			}
-			cp = cp < VALUES_LOWER_TAB ? lower_tab[cp] :
-						     utf8proc_tolower(cp);
+			i += k;
+			if (cp < VALUES_LOWER_TAB) {
+				e = lower_tab[cp];
+			} else {
+				cp = utf8proc_tolower(cp);
+				if (cp >= 0x10000) {
+					*o++ = (char)(0xF0 | (cp >> 18));
+					*o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+					*o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+					*o++ = (char)(0x80 | (cp & 0x3F));
+					continue;
+				}
+				e = pack_utf8((uint32_t)cp);
+			}
 		}
-		i += k;
-		if (out->n + 4 >= out->cap)
-			buf_grow(out, 4);
-		if (cp < 0x80) {
-			out->p[out->n++] = (char)cp;   /* U+0130 -> i */
-		} else if (cp < 0x800) {
-			out->p[out->n++] = (char)(0xC0 | (cp >> 6));
-			out->p[out->n++] = (char)(0x80 | (cp & 0x3F));
-		} else if (cp < 0x10000) {
-			out->p[out->n++] = (char)(0xE0 | (cp >> 12));
-			out->p[out->n++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			out->p[out->n++] = (char)(0x80 | (cp & 0x3F));
-		} else {
-			buf_add_cp(out, (unsigned)cp);
-		}
+		/* the form's bytes, and its length byte after them, which
+		 * the next write or the NUL covers */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		memcpy(o, &e, 4);
+#else
+		o[0] = (char)e;
+		o[1] = (char)(e >> 8);
+		o[2] = (char)(e >> 16);
+#endif
+		o += e >> 24;
 	}
-	if (out->p)
-		out->p[out->n] = '\0';
+	out->n = (size_t)(o - out->p);
+	out->p[out->n] = '\0';
 }
 
 void values_upperfirst(const char *s, size_t n, struct buf *out)
@@ -282,13 +343,17 @@ int values_date(const char *s, size_t n, struct buf *out)
 	    (v[0] >= 0 && v[1] < 0))
 		goto out;
 	if (v[2] >= 0)
-		buf_printf(out, "%04ld", v[2]);
+		add_num(out, (unsigned long long)v[2], 4);
 	else
 		buf_adds(out, "XXXX");
-	if (v[1] >= 0)
-		buf_printf(out, "-%02ld", v[1]);
-	if (v[0] >= 0)
-		buf_printf(out, "-%02ld", v[0]);
+	if (v[1] >= 0) {
+		buf_addc(out, '-');
+		add_num(out, (unsigned long long)v[1], 2);
+	}
+	if (v[0] >= 0) {
+		buf_addc(out, '-');
+		add_num(out, (unsigned long long)v[0], 2);
+	}
 	rc = 0;
 out:
 	buf_release(&low);
@@ -410,7 +475,7 @@ int values_int(const char *s, size_t n, struct buf *out)
 	x = total + h + c;
 	if (x < 0 || x > 9.0e15)
 		goto out;
-	buf_printf(out, "%lld", (long long)llround(x));
+	add_num(out, (unsigned long long)llround(x), 0);
 	rc = 0;
 out:
 	buf_release(&low);
@@ -447,9 +512,10 @@ int values_period(const char *a, size_t an, const char *b, size_t bn,
 		return -1;
 	if (b != NULL)
 		k += years(b, bn, y + 1, 1);
-	if (k == 1)
-		buf_printf(out, "%ld", y[0]);
-	else
-		buf_printf(out, "%ld/%ld", y[0], y[1]);
+	add_num(out, (unsigned long long)y[0], 0);
+	if (k > 1) {
+		buf_addc(out, '/');
+		add_num(out, (unsigned long long)y[1], 0);
+	}
 	return 0;
 }

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 #include "doc.h"
 #include "rules.h"
 #include "rules_int.h"
 #include "t.h"
+#include "utf8.h"
 #include "values.h"
 
 static char dir[] = "/tmp/vnie-test-rules-XXXXXX";
@@ -69,6 +71,66 @@ static void value(const char *name, int (*fn)(const char *, size_t,
 	buf_release(&b);
 }
 
+static unsigned next_rand(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return *seed >> 16;
+}
+
+/* values_lower() against the plain way (decode, utf8proc_tolower,
+ * encode; ill-formed bytes as they are) over random texts: ASCII runs
+ * longer and shorter than eight bytes, letters of both cases, forms that
+ * change length, stray bytes. */
+static void test_lower_random(void)
+{
+	static const char *const parts[] = {
+		"A", "b", "Z", "@", "[", "`", "{", " ", "0", "ABCDEFGHIJ",
+		"xyzXYZ@[`{", "\xC4\x90", "\xC3\x80", "\xE1\xBA\xA0",
+		"\xE1\xBB\xB9", "\xC8\xBA", "\xC4\xB0", "\xE2\x84\xAA",
+		"\xF0\x90\x90\x80", "\xFF", "\xE1\xBA", "\xC3", "\x80",
+		"\xCE\xA9", "\xD0\x96", "Nguy\xE1\xBB\x85n V\xC4\x82N"
+	};
+	unsigned seed = 777;
+	size_t r, bad = 0;
+	struct buf got = BUF_INIT, want = BUF_INIT;
+
+	for (r = 0; r < 2000; r++) {
+		char text[400];
+		size_t len = 0, n = next_rand(&seed) % 40, i = 0;
+
+		while (n--) {
+			const char *a = parts[next_rand(&seed) %
+					      (sizeof(parts) / sizeof(parts[0]))];
+
+			memcpy(text + len, a, strlen(a));
+			len += strlen(a);
+		}
+		buf_reset(&want);
+		while (i < len) {
+			int32_t cp;
+			size_t k = utf8_decode((const unsigned char *)text + i,
+					       len - i, &cp);
+
+			if (cp < 0)
+				buf_add(&want, text + i, k);
+			else
+				buf_add_cp(&want,
+					   (unsigned)utf8proc_tolower(cp));
+			i += k;
+		}
+		/* after some bytes already in the buffer */
+		buf_reset(&got);
+		buf_add(&got, "x", r % 2);
+		values_lower(text, len, &got);
+		bad += got.n != want.n + r % 2 ||
+		       memcmp(got.p + r % 2, want.p, want.n) != 0 ||
+		       got.p[got.n] != '\0';
+	}
+	CHECK("lower: random texts as utf8proc", bad == 0);
+	buf_release(&got);
+	buf_release(&want);
+}
+
 static void test_values(void)
 {
 	struct buf b = BUF_INIT;
@@ -117,6 +179,7 @@ static void test_values(void)
 		  "\xC4\x83\xC4\x91\xE1\xBA\xAB\xCF\x89\xD0\xB6 ik "
 		  "\xE2\xB1\xA5 \xFF\xE1\xBA");
 	buf_release(&b);
+	test_lower_random();
 }
 
 static void test_parser(void)
@@ -282,77 +345,97 @@ static void test_conflicts(void)
 	free(o);
 }
 
-static unsigned next_rand(unsigned *seed)
-{
-	*seed = *seed * 1103515245u + 12345u;
-	return *seed >> 16;
-}
-
 /* The literal scan finds exactly the literals a plain search finds: over
  * random texts of the literals' own bytes (overlaps, prefixes, suffixes,
- * multi-byte letters), one at a time and side by side, in both kinds. */
+ * multi-byte letters), one at a time and side by side, in both kinds;
+ * each literal's own bit of a literal set, or marks given for it (several
+ * literals sharing a byte, one literal marking several bytes). */
 static void test_scan(void)
 {
 	static const char *const words[] = {
 		"nh", "ng", "nghiệp", "hiệp", "Đ", "đ", "ại", "Đại", ",", "và",
 		"a", "aa", "aaa", "tỉnh", "thành", "TP", "ành", "\xE1\xBA",
-		"20", "19", "(", ")", "chương trình", "trình"
+		"20", "19", "(", ")", "chương trình", "trình", ""
 	};
-	size_t nw = sizeof(words) / sizeof(words[0]), i, k, bad = 0, r;
-	struct lit lits[sizeof(words) / sizeof(words[0])];
-	struct lit_scan *sc[2];
+	enum { NW = sizeof(words) / sizeof(words[0]), NB = 8 };
+	size_t i, k, bad = 0, r, mode;
+	struct lit lits[NW];
+	uint32_t at[NW + 1], marks[2 * NW];
 	const char *alpha[] = { "n", "h", "g", "i", "ệ", "p", "Đ", "đ", "ạ",
 				"à", "a", ",", " ", "t", "ỉ", "T", "P", "2",
 				"0", "1", "9", "(", ")", "\xE1", "\xBA", "c",
 				"ư", "ơ", "r", "v", "x" };
 	unsigned seed = 12345;
 
-	for (i = 0; i < nw; i++)
+	/* literal i: none (every seventh), one mark, or two */
+	for (i = 0, k = 0; i < NW; i++) {
+		at[i] = (uint32_t)k;
+		if (i % 7 == 3)
+			continue;
+		marks[k++] = (uint32_t)(i % 5) << 8 | 1u << (i % 3);
+		if (i % 2)
+			marks[k++] = 7u << 8 | 1u << (i % 8);
+	}
+	at[NW] = (uint32_t)k;
+	for (i = 0; i < NW; i++)
 		lits[i] = (struct lit){ (char *)words[i], strlen(words[i]),
 					(int)(i % 3 == 0) };
-	sc[0] = rules_scan_build(lits, nw, 0);
-	sc[1] = rules_scan_build(lits, nw, 1);
-	for (r = 0; r < 400; r++) {
-		char text[4][200];
-		uint64_t one[4] = { 0 }, jobs_set[4] = { 0 }, want[4] = { 0 };
-		struct scan_job jobs[4];
+	for (mode = 0; mode < 2; mode++) {
+		struct lit_scan *sc[2];
 
-		for (k = 0; k < 4; k++) {
-			size_t len = 0, n;
+		sc[0] = rules_scan_build(lits, NW, 0, mode ? at : NULL,
+					 mode ? marks : NULL);
+		sc[1] = rules_scan_build(lits, NW, 1, mode ? at : NULL,
+					 mode ? marks : NULL);
+		for (r = 0; r < 400; r++) {
+			char text[4][200];
+			uint8_t one[4][NB] = { { 0 } }, jobs_set[4][NB] = { { 0 } };
+			uint8_t want[4][NB] = { { 0 } };
+			struct scan_job jobs[4];
 
-			n = next_rand(&seed) % 32;
-			while (n--) {
-				const char *a = alpha[next_rand(&seed) %
-						      (sizeof(alpha) /
-						       sizeof(alpha[0]))];
+			for (k = 0; k < 4; k++) {
+				size_t len = 0, n;
 
-				memcpy(text[k] + len, a, strlen(a));
-				len += strlen(a);
+				n = next_rand(&seed) % 32;
+				while (n--) {
+					const char *a = alpha[next_rand(&seed) %
+						(sizeof(alpha) / sizeof(alpha[0]))];
+
+					memcpy(text[k] + len, a, strlen(a));
+					len += strlen(a);
+				}
+				for (i = 0; i < NW; i++) {
+					if (lits[i].ci != (int)(k & 1) ||
+					    !(lits[i].n == 0 ||
+					      (lits[i].n <= len &&
+					       memmem(text[k], len, lits[i].s,
+						      lits[i].n))))
+						continue;
+					if (!mode)
+						want[k][i >> 3] |=
+							(uint8_t)(1u << (i & 7));
+					else
+						for (size_t m = at[i];
+						     m < at[i + 1]; m++)
+							want[k][marks[m] >> 8] |=
+								(uint8_t)marks[m];
+				}
+				rules_scan(sc[k & 1], text[k], len, one[k]);
+				jobs[k] = (struct scan_job){ sc[k & 1], text[k],
+							     len, jobs_set[k] };
 			}
-			for (i = 0; i < nw; i++)
-				if (lits[i].n == 0 ||
-				    (lits[i].n <= len &&
-				     memmem(text[k], len, lits[i].s, lits[i].n)))
-					want[k] |= (uint64_t)1 << i;
-			rules_scan(sc[k & 1], text[k], len, &one[k]);
-			jobs[k] = (struct scan_job){ sc[k & 1], text[k], len,
-						     &jobs_set[k] };
+			rules_scan_jobs(jobs, r % 4 + 1);
+			for (k = 0; k < 4; k++) {
+				bad += memcmp(one[k], want[k], NB) != 0;
+				if (k <= r % 4)
+					bad += memcmp(jobs_set[k], want[k],
+						      NB) != 0;
+			}
 		}
-		rules_scan_jobs(jobs, r % 4 + 1);
-		for (k = 0; k < 4; k++) {
-			uint64_t kind = 0;
-
-			for (i = 0; i < nw; i++)
-				if (lits[i].ci == (int)(k & 1))
-					kind |= (uint64_t)1 << i;
-			bad += one[k] != (want[k] & kind);
-			if (k <= r % 4)
-				bad += jobs_set[k] != (want[k] & kind);
-		}
+		rules_scan_free(sc[0]);
+		rules_scan_free(sc[1]);
 	}
 	CHECK("literal scan finds what a search finds", bad == 0);
-	rules_scan_free(sc[0]);
-	rules_scan_free(sc[1]);
 }
 
 int main(void)
