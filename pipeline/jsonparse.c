@@ -569,19 +569,25 @@ static int canon_value(const char **pp, const char *end, int depth)
 	case '"':
 		return jsonparse_canon_string(pp, end, &f);
 	case '{':
+	case '[': {
+		/* an object's members and an array's elements: the same
+		 * steps, a key before each member */
+		char close = *q == '{' ? '}' : ']';
+
 		if (depth >= JSONPARSE_CANON_DEPTH)
 			return -1;
 		q++;
-		if (q < end && *q == '}') {
+		if (q < end && *q == close) {
 			*pp = q + 1;
 			return 0;
 		}
 		ks.nk = 0;
 		for (;;) {
-			if (jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0 ||
+			if ((close == '}' &&
+			     jsonparse_canon_key(&q, end, &ks, &k, &kn) < 0) ||
 			    canon_value(&q, end, depth + 1) < 0)
 				return -1;
-			switch (jsonparse_canon_next(&q, end, '}')) {
+			switch (jsonparse_canon_next(&q, end, close)) {
 			case 1:
 				continue;
 			case 0:
@@ -591,27 +597,7 @@ static int canon_value(const char **pp, const char *end, int depth)
 				return -1;
 			}
 		}
-	case '[':
-		if (depth >= JSONPARSE_CANON_DEPTH)
-			return -1;
-		q++;
-		if (q < end && *q == ']') {
-			*pp = q + 1;
-			return 0;
-		}
-		for (;;) {
-			if (canon_value(&q, end, depth + 1) < 0)
-				return -1;
-			switch (jsonparse_canon_next(&q, end, ']')) {
-			case 1:
-				continue;
-			case 0:
-				*pp = q;
-				return 0;
-			default:
-				return -1;
-			}
-		}
+	}
 	case 't':
 		if (end - q >= 4 && memcmp(q, "true", 4) == 0) {
 			*pp = q + 4;
