@@ -83,6 +83,7 @@ struct prole {
 	unsigned types;
 	size_t start, end;
 	int set;               /* the group took part */
+	int each;              /* one relation per nested entity */
 };
 
 struct prel {
@@ -1205,6 +1206,7 @@ static void do_match(struct m *m)
 			for (size_t k = 0; k < ac->nroles; k++) {
 				p->roles[k].role = ac->roles[k].role;
 				p->roles[k].types = ac->roles[k].types;
+				p->roles[k].each = ac->roles[k].each;
 				p->roles[k].set = group_span(m,
 					ac->roles[k].group, &p->roles[k].start,
 					&p->roles[k].end);
@@ -1563,11 +1565,12 @@ static long nested_in(struct work *w, size_t s, size_t e, unsigned types)
 /* The live entity a role binds to, following replacements; -1. A group
  * over an entity of another type binds the role to the one entity of the
  * role's type nested in it (loc=o over the ORG "LĐLĐ tỉnh Lạng Sơn" is
- * its LOC "Lạng Sơn"). */
-static long bind_role(struct work *w, const struct prole *ro)
+ * its LOC "Lạng Sơn"); *nested then says so. */
+static long bind_role(struct work *w, const struct prole *ro, int *nested)
 {
 	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
+	*nested = 0;
 	if (x >= 0)
 		return x;
 	bidx_query(w, &w->ex, ro->start, ro->start);
@@ -1578,8 +1581,10 @@ static long bind_role(struct work *w, const struct prole *ro)
 		    (ro->types & (1u << w->e[i].type)))
 			x = (long)i;
 	}
-	if (x < 0 && exact(w, ro->start, ro->end, ~0u) >= 0)
+	if (x < 0 && exact(w, ro->start, ro->end, ~0u) >= 0) {
+		*nested = 1;
 		return nested_in(w, ro->start, ro->end, ro->types);
+	}
 	if (x >= 0 && w->e[x].removed) {
 		long live = exact(w, ro->start, ro->end, ro->types);
 
@@ -1640,65 +1645,120 @@ static void rel_room(struct work *w)
 		*rel_slot(w, &w->fr[k]) = k + 1;
 }
 
+/* All the live entities of the role's types strictly inside [s, e), in
+ * text order, into out[0..max); their number. */
+static size_t nested_all(struct work *w, size_t s, size_t e, unsigned types,
+			 long *out, size_t max)
+{
+	size_t n = 0;
+
+	bidx_query(w, &w->ex, s, e);
+	for (size_t h = 0; h < w->nhits && n < max; h++) {
+		size_t i = w->hits[h], k;
+		const struct ent *y = &w->e[i];
+
+		if (y->removed || !(types & (1u << y->type)) ||
+		    y->start < s || y->end > e || y->end - y->start >= e - s)
+			continue;
+		/* a few entities at most: insertion by start */
+		for (k = n; k > 0 && w->e[out[k - 1]].start > y->start; k--)
+			out[k] = out[k - 1];
+		out[k] = (long)i;
+		n++;
+	}
+	return n;
+}
+
+/* One relation from p, with the starred role (if any, index each) bound
+ * to entity xe. */
+static void bind_one(struct work *w, const struct prel *p, size_t each,
+		     long xe)
+{
+	const struct rel_schema *sc = &rules_relations[p->rel];
+	struct frel f;
+	unsigned have = 0;
+	const char *miss = NULL;
+	size_t k, *slot;
+
+	f.rule = p->rule;
+	f.obj = NULL;
+	f.rel = p->rel;
+	for (k = 0; k < RULES_MAX_ROLES; k++)
+		f.args[k] = -1;
+	for (k = 0; k < p->nroles; k++) {
+		const struct prole *ro = &p->roles[k];
+		int nested;
+		long x = k == each ? xe : ro->set ? bind_role(w, ro, &nested) : -1;
+
+		if (x >= 0) {
+			f.args[ro->role] = x;
+			have |= 1u << ro->role;
+		} else if (sc->required & (1u << ro->role)) {
+			miss = sc->roles[ro->role];
+		} else if (ro->set) {
+			TRACE(w, "relation %s from rule %s: optional "
+			      "role '%s' at %zu-%zu resolves to no "
+			      "entity; left out", sc->name,
+			      p->rule->name, sc->roles[ro->role],
+			      ro->start, ro->end);
+		}
+	}
+	if (miss == NULL && sc->one_of && !(have & sc->one_of))
+		miss = "holder";
+	/* the two organisations of a pair must differ */
+	if (miss == NULL && f.args[0] >= 0 && f.args[0] == f.args[1] &&
+	    sc->types[0] == sc->types[1])
+		miss = "org2 (the same entity as org)";
+	if (miss) {
+		TRACE(w, "relation %s from rule %s dropped: role '%s' "
+		      "resolves to no entity", sc->name,
+		      p->rule->name, miss);
+		return;
+	}
+	rel_room(w);
+	slot = rel_slot(w, &f);
+	if (*slot) {
+		TRACE(w, "relation %s from rule %s: duplicate of one "
+		      "found before", sc->name, p->rule->name);
+		return;
+	}
+	STAT(w, p->rule, rels, 1);
+	if ((w->nfr & (w->nfr - 1)) == 0)
+		w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
+				 sizeof(*w->fr));
+	w->fr[w->nfr++] = f;
+	*slot = w->nfr;
+}
+
+/* Most entities a starred role takes from one entity nested in: far more
+ * places than a name holds. */
+#define RULES_MAX_EACH 16
+
 static void bind_relations(struct work *w)
 {
 	if (w->npr > 0)
 		sort_live(w);
 	for (size_t i = 0; i < w->npr; i++) {
 		const struct prel *p = &w->pr[i];
-		const struct rel_schema *sc = &rules_relations[p->rel];
-		struct frel f;
-		unsigned have = 0;
-		const char *miss = NULL;
-		size_t k, *slot;
+		long xs[RULES_MAX_EACH];
+		size_t k, n = 0;
+		int nested = 0;
 
-		f.rule = p->rule;
-		f.obj = NULL;
-		f.rel = p->rel;
-		for (k = 0; k < RULES_MAX_ROLES; k++)
-			f.args[k] = -1;
-		for (k = 0; k < p->nroles; k++) {
-			const struct prole *ro = &p->roles[k];
-			long x = ro->set ? bind_role(w, ro) : -1;
-
-			if (x >= 0) {
-				f.args[ro->role] = x;
-				have |= 1u << ro->role;
-			} else if (sc->required & (1u << ro->role)) {
-				miss = sc->roles[ro->role];
-			} else if (ro->set) {
-				TRACE(w, "relation %s from rule %s: optional "
-				      "role '%s' at %zu-%zu resolves to no "
-				      "entity; left out", sc->name,
-				      p->rule->name, sc->roles[ro->role],
-				      ro->start, ro->end);
-			}
-		}
-		if (miss == NULL && sc->one_of && !(have & sc->one_of))
-			miss = "holder";
-		/* the two organisations of a pair must differ */
-		if (miss == NULL && f.args[0] >= 0 && f.args[0] == f.args[1] &&
-		    sc->types[0] == sc->types[1])
-			miss = "org2 (the same entity as org)";
-		if (miss) {
-			TRACE(w, "relation %s from rule %s dropped: role '%s' "
-			      "resolves to no entity", sc->name,
-			      p->rule->name, miss);
+		/* a starred role over an entity of another type binds each
+		 * entity of its type nested in it, when there are several */
+		for (k = 0; k < p->nroles; k++)
+			if (p->roles[k].each && p->roles[k].set)
+				break;
+		if (k < p->nroles && bind_role(w, &p->roles[k], &nested) < 0 &&
+		    nested)
+			n = nested_all(w, p->roles[k].start, p->roles[k].end,
+				       p->roles[k].types, xs, RULES_MAX_EACH);
+		if (n == 0) {
+			bind_one(w, p, SIZE_MAX, -1);
 			continue;
 		}
-		rel_room(w);
-		slot = rel_slot(w, &f);
-		if (*slot) {
-			TRACE(w, "relation %s from rule %s: duplicate of one "
-			      "found before", sc->name, p->rule->name);
-			continue;
-		}
-		STAT(w, p->rule, rels, 1);
-		if ((w->nfr & (w->nfr - 1)) == 0)
-			w->fr = xrealloc(w->fr, (w->nfr ? w->nfr * 2 : 8) *
-					 sizeof(*w->fr));
-		w->fr[w->nfr++] = f;
-		*slot = w->nfr;
+		for (size_t j = 0; j < n; j++)
+			bind_one(w, p, k, xs[j]);
 	}
 	w->npr = 0;
 }

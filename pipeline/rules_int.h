@@ -94,6 +94,7 @@ struct role {
 	int role;           /* index in the schema's roles */
 	int group;          /* group number */
 	unsigned types;     /* entity types it accepts (mask) */
+	int each;           /* GROUP*: one relation per nested entity */
 };
 struct action {
 	int kind;           /* ACT_* */

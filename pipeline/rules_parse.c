@@ -1310,6 +1310,7 @@ static int parse_relation(struct loader *L, struct rule *ru,
 	struct origin o;
 	const struct rel_schema *sc;
 	unsigned have = 0;
+	int starred = 0;
 
 	i = skip_ws(s, n, i);
 	j = word_end(s, n, i);
@@ -1355,6 +1356,7 @@ static int parse_relation(struct loader *L, struct rule *ru,
 		ro = &a->roles[a->nroles++];
 		ro->role = (int)r;
 		ro->types = sc->types[r];
+		ro->each = 0;
 		colon = memchr(eq, ':', (size_t)(s + j - eq));
 		ge = colon ? (size_t)(colon - s) : j;
 		if (colon) {
@@ -1369,6 +1371,17 @@ static int parse_relation(struct loader *L, struct rule *ru,
 				return -1;
 			}
 			ro->types = 1u << t;
+		}
+		if (ge > (size_t)(eq + 1 - s) && s[ge - 1] == '*') {
+			if (starred) {
+				o = at(&p->o, ge - 1);
+				errorf(L, &o, "only one role of a relation may "
+				       "take each nested entity ('*')");
+				return -1;
+			}
+			starred = 1;
+			ro->each = 1;
+			ge--;
 		}
 		ro->group = rules_group_number(ru->re, eq + 1, (size_t)(s + ge - eq - 1));
 		if (ro->group < 0) {
