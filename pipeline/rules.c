@@ -2220,6 +2220,18 @@ static int ends_coordinated(const char *s, size_t n)
 	return n >= 4 && memcmp(s + n - 4, " và", 4) == 0;
 }
 
+/* Does s[0..n) end in the word "cấp" (LĐLĐ cấp huyện: the units of a
+ * level, not one place)? */
+static int ends_level_class(const char *s, size_t n)
+{
+	size_t k = strlen("cấp");
+
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n >= k && memcmp(s + n - k, "cấp", k) == 0 &&
+	       (n == k || s[n - k - 1] == ' ');
+}
+
 static void places(struct work *w)
 {
 	struct place *pl = NULL, *best[16] = { NULL };
@@ -2296,6 +2308,7 @@ static void places(struct work *w)
 			/* not the last of coordinated levels (các huyện, thị
 			 * xã, thành phố): many places, not the document's */
 			if (x->type == RT_ORG && (ends_coordinated(low.p,
+			    low.n - ln - 1) || ends_level_class(low.p,
 			    low.n - ln - 1)))
 				continue;
 			if (x->type == RT_LOC &&
