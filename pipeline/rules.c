@@ -1669,8 +1669,8 @@ static size_t nested_all(struct work *w, size_t s, size_t e, unsigned types,
 	return n;
 }
 
-/* One relation from p, with the starred role (if any, index each) bound
- * to entity xe. */
+/* One relation from p, with its role of index each (SIZE_MAX: none)
+ * bound to entity xe, found already. */
 static void bind_one(struct work *w, const struct prel *p, size_t each,
 		     long xe)
 {
@@ -1740,7 +1740,7 @@ static void bind_relations(struct work *w)
 		sort_live(w);
 	for (size_t i = 0; i < w->npr; i++) {
 		const struct prel *p = &w->pr[i];
-		long xs[RULES_MAX_EACH];
+		long xs[RULES_MAX_EACH], x;
 		size_t k, n = 0;
 		int nested = 0;
 
@@ -1749,14 +1749,16 @@ static void bind_relations(struct work *w)
 		for (k = 0; k < p->nroles; k++)
 			if (p->roles[k].each && p->roles[k].set)
 				break;
-		if (k < p->nroles && bind_role(w, &p->roles[k], &nested) < 0 &&
-		    nested)
-			n = nested_all(w, p->roles[k].start, p->roles[k].end,
-				       p->roles[k].types, xs, RULES_MAX_EACH);
-		if (n == 0) {
+		if (k == p->nroles) {
 			bind_one(w, p, SIZE_MAX, -1);
 			continue;
 		}
+		x = bind_role(w, &p->roles[k], &nested);
+		if (x < 0 && nested)
+			n = nested_all(w, p->roles[k].start, p->roles[k].end,
+				       p->roles[k].types, xs, RULES_MAX_EACH);
+		if (n == 0)
+			bind_one(w, p, k, x);
 		for (size_t j = 0; j < n; j++)
 			bind_one(w, p, k, xs[j]);
 	}
