@@ -1541,36 +1541,49 @@ static void resolve_input(struct work *w)
 	}
 }
 
-/* The one live entity of the role's types strictly inside [s, e); -1 if
- * none or several. */
-static long nested_in(struct work *w, size_t s, size_t e, unsigned types)
+/* All the live entities of the role's types strictly inside [s, e), in
+ * text order, into out[0..max); their number. */
+static size_t nested_all(struct work *w, size_t s, size_t e, unsigned types,
+			 long *out, size_t max)
 {
-	long x = -1;
+	size_t n = 0;
 
 	bidx_query(w, &w->ex, s, e);
-	for (size_t h = 0; h < w->nhits; h++) {
-		size_t i = w->hits[h];
+	for (size_t h = 0; h < w->nhits && n < max; h++) {
+		size_t i = w->hits[h], k;
 		const struct ent *y = &w->e[i];
 
 		if (y->removed || !(types & (1u << y->type)) ||
 		    y->start < s || y->end > e || y->end - y->start >= e - s)
 			continue;
-		if (x >= 0)
-			return -1;
-		x = (long)i;
+		/* a few entities at most: insertion by start */
+		for (k = n; k > 0 && w->e[out[k - 1]].start > y->start; k--)
+			out[k] = out[k - 1];
+		out[k] = (long)i;
+		n++;
 	}
-	return x;
+	return n;
+}
+
+/* The one live entity of the role's types strictly inside [s, e); -1 if
+ * none or several. */
+static long nested_in(struct work *w, size_t s, size_t e, unsigned types)
+{
+	long xs[2];
+
+	return nested_all(w, s, e, types, xs, 2) == 1 ? xs[0] : -1;
 }
 
 /* The live entity a role binds to, following replacements; -1. A group
  * over an entity of another type binds the role to the one entity of the
  * role's type nested in it (loc=o over the ORG "LĐLĐ tỉnh Lạng Sơn" is
- * its LOC "Lạng Sơn"); *nested then says so. */
+ * its LOC "Lạng Sơn"); *nested (if not NULL) then says so. */
 static long bind_role(struct work *w, const struct prole *ro, int *nested)
 {
 	long x = exact_sorted(w, ro->start, ro->end, ro->types);
 
-	*nested = 0;
+	if (nested)
+		*nested = 0;
 	if (x >= 0)
 		return x;
 	bidx_query(w, &w->ex, ro->start, ro->start);
@@ -1582,7 +1595,8 @@ static long bind_role(struct work *w, const struct prole *ro, int *nested)
 			x = (long)i;
 	}
 	if (x < 0 && exact(w, ro->start, ro->end, ~0u) >= 0) {
-		*nested = 1;
+		if (nested)
+			*nested = 1;
 		return nested_in(w, ro->start, ro->end, ro->types);
 	}
 	if (x >= 0 && w->e[x].removed) {
@@ -1645,30 +1659,6 @@ static void rel_room(struct work *w)
 		*rel_slot(w, &w->fr[k]) = k + 1;
 }
 
-/* All the live entities of the role's types strictly inside [s, e), in
- * text order, into out[0..max); their number. */
-static size_t nested_all(struct work *w, size_t s, size_t e, unsigned types,
-			 long *out, size_t max)
-{
-	size_t n = 0;
-
-	bidx_query(w, &w->ex, s, e);
-	for (size_t h = 0; h < w->nhits && n < max; h++) {
-		size_t i = w->hits[h], k;
-		const struct ent *y = &w->e[i];
-
-		if (y->removed || !(types & (1u << y->type)) ||
-		    y->start < s || y->end > e || y->end - y->start >= e - s)
-			continue;
-		/* a few entities at most: insertion by start */
-		for (k = n; k > 0 && w->e[out[k - 1]].start > y->start; k--)
-			out[k] = out[k - 1];
-		out[k] = (long)i;
-		n++;
-	}
-	return n;
-}
-
 /* One relation from p, with its role of index each (SIZE_MAX: none)
  * bound to entity xe, found already. */
 static void bind_one(struct work *w, const struct prel *p, size_t each,
@@ -1687,8 +1677,7 @@ static void bind_one(struct work *w, const struct prel *p, size_t each,
 		f.args[k] = -1;
 	for (k = 0; k < p->nroles; k++) {
 		const struct prole *ro = &p->roles[k];
-		int nested;
-		long x = k == each ? xe : ro->set ? bind_role(w, ro, &nested) : -1;
+		long x = k == each ? xe : ro->set ? bind_role(w, ro, NULL) : -1;
 
 		if (x >= 0) {
 			f.args[ro->role] = x;
