@@ -70,6 +70,7 @@ struct ent {
 	int removed;
 	long replaced_by;      /* the entity that took its place, or -1 */
 	long dup_of;           /* candidate: the entity it duplicates */
+	int later;             /* candidate of a `later` action */
 };
 
 struct sup {
@@ -164,6 +165,7 @@ struct work {
 	size_t *sorted;        /* live entities by start, longest first */
 	size_t nsorted;
 	size_t nremoved;       /* entities removed so far */
+	size_t nlater;         /* later actions taken in the record */
 	size_t sorted_ne, sorted_rm; /* ne and nremoved when sorted was
 				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
@@ -352,6 +354,16 @@ static const char *ent_canon(struct work *w, const struct ent *x,
 		return json_string_value(c);
 	}
 	return span_text(w, x->start, x->end, n);
+}
+
+/* Is x's canonical form its own text? */
+static int canon_is_text(struct work *w, const struct ent *x)
+{
+	size_t cn, tn;
+	const char *c = ent_canon(w, x, &cn), *t = span_text(w, x->start,
+							      x->end, &tn);
+
+	return cn == tn && memcmp(c, t, tn) == 0;
 }
 
 static const char *source_of(const struct ent *x)
@@ -1117,6 +1129,121 @@ static char *eval(struct m *m, const struct tmpl *t, int *failed)
 	return b.p;
 }
 
+/* Most `later` actions taken in one record. */
+#define RULES_MAX_LATER 64
+
+/*
+ * A candidate entity of action ac at s..e (code points), taking canon and
+ * value (either NULL). An ORG, TITLE or LOC without a canonical form takes
+ * that of the entity found earlier with exactly its span, else its text.
+ */
+static void add_cand(struct m *m, const struct action *ac, size_t s,
+		     size_t e, char *canon, char *value)
+{
+	struct work *w = m->w;
+	const struct rule *ru = m->ru;
+	struct ent *x = push_ent(&w->c, &w->nc, &w->cap_c);
+
+	x->start = s;
+	x->end = e;
+	x->bs = w_byte(w, s);
+	x->be = w_byte(w, e);
+	x->type = ac->type;
+	x->rule = ru;
+	x->priority = ru->priority;
+	x->order = ru->order + 1;
+	x->phase = ru->phase;
+	x->canonical = canon;
+	x->value = value;
+	if (x->canonical == NULL &&
+	    (x->type == RT_ORG || x->type == RT_TITLE || x->type == RT_LOC)) {
+		size_t n;
+		const char *c;
+		long ex = exact_sorted(w, s, e, 1u << x->type);
+
+		if (ex < 0)
+			ex = exact_sorted(w, s, e, ~0u);
+		c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
+			      span_text(w, s, e, &n);
+		x->canonical = xstrndup(c, n);
+	}
+	if (ac->cls) {
+		x->clsname = xstrdup(ac->cls);
+		/* @class placeholders see rule entities by class too */
+		x->cls = rules_class_index(w->r, ac->cls, strlen(ac->cls));
+	}
+}
+
+/* Is the code point before (before != 0) or at byte i of s[0..n) a letter
+ * or a digit? */
+static int alnum_at(const char *s, size_t n, size_t i, int before)
+{
+	int32_t cp;
+	utf8proc_category_t c;
+
+	if (before) {
+		if (i == 0)
+			return 0;
+		while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+			i--;
+		i--;
+	}
+	if (i >= n)
+		return 0;
+	utf8_decode((const unsigned char *)s + i, n - i, &cp);
+	if (cp < 0)
+		return 0;
+	c = utf8proc_category(cp);
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+	       (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
+/*
+ * later TYPE from GROUP: a candidate at every occurrence of the group's
+ * text, as a whole word, from the end of the match to the end of the
+ * record (an acronym glossed after its full name, used alone further
+ * on). Each occurrence takes a copy of canon and value, which are freed.
+ * At most RULES_MAX_LATER such actions per record, so that a text of many
+ * glosses stays linear.
+ */
+static void later(struct m *m, const struct action *ac, size_t s, size_t e,
+		  char *canon, char *value)
+{
+	struct work *w = m->w;
+	const char *text = w->d->text, *p;
+	size_t n = w->d->len, ws = w_byte(w, s), wn = w_byte(w, e) - ws;
+	size_t from, ms, me, k = 0;
+
+	if (w->nlater >= RULES_MAX_LATER) {
+		TRACE(w, "rule %s: more than %d later-mentions in the "
+		      "record; %zu-%zu skipped", m->ru->name, RULES_MAX_LATER,
+		      s, e);
+		goto out;
+	}
+	w->nlater++;
+	if (!group_span(m, 0, &ms, &me))
+		goto out;
+	from = w_byte(w, me);
+	for (p = text + from; wn > 0 && from < n &&
+	     (p = memmem(p, n - (size_t)(p - text), text + ws, wn)) != NULL;
+	     p++) {
+		size_t at = (size_t)(p - text);
+
+		if (alnum_at(text, n, at, 1) || alnum_at(text, n, at + wn, 0))
+			continue;
+		add_cand(m, ac, w_cp(w, at), w_cp(w, at + wn),
+			 canon ? xstrdup(canon) : NULL,
+			 value ? xstrdup(value) : NULL);
+		w->c[w->nc - 1].later = 1;
+		k++;
+	}
+	TRACE(w, "rule %s: '%.*s' at %zu-%zu again %zu times later",
+	      m->ru->name, (int)wn, text + ws, s, e, k);
+out:
+	free(canon);
+	free(value);
+}
+
 static void do_match(struct m *m)
 {
 	struct work *w = m->w;
@@ -1135,55 +1262,29 @@ static void do_match(struct m *m)
 	for (a = 0; a < ru->nacts; a++) {
 		const struct action *ac = &ru->acts[a];
 
-		if (ac->kind == ACT_ENTITY) {
-			struct ent *x;
-			long ex;
+		if (ac->kind == ACT_ENTITY || ac->kind == ACT_LATER) {
+			char *canon = NULL, *value = NULL;
 
 			if (!group_span(m, ac->group, &s, &e) || s == e)
 				continue;
-			x = push_ent(&w->c, &w->nc, &w->cap_c);
-			x->start = s;
-			x->end = e;
-			x->bs = w_byte(w, s);
-			x->be = w_byte(w, e);
-			x->type = ac->type;
-			x->rule = ru;
-			x->priority = ru->priority;
-			x->order = ru->order + 1;
-			x->phase = ru->phase;
 			if (ac->canonical) {
-				x->canonical = eval(m, ac->canonical, &failed);
+				canon = eval(m, ac->canonical, &failed);
 				if (failed)
 					TRACE(w, "rule %s: canonical of %zu-%zu "
 					      "is empty or unreadable; default "
 					      "used", ru->name, s, e);
 			}
 			if (ac->value) {
-				x->value = eval(m, ac->value, &failed);
+				value = eval(m, ac->value, &failed);
 				if (failed)
 					TRACE(w, "rule %s: value of %zu-%zu "
 					      "cannot be read; left out",
 					      ru->name, s, e);
 			}
-			if (x->canonical == NULL &&
-			    (x->type == RT_ORG || x->type == RT_TITLE ||
-			     x->type == RT_LOC)) {
-				size_t n;
-				const char *c;
-
-				ex = exact_sorted(w, s, e, 1u << x->type);
-				if (ex < 0)
-					ex = exact_sorted(w, s, e, ~0u);
-				c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
-					      span_text(w, s, e, &n);
-				x->canonical = xstrndup(c, n);
-			}
-			if (ac->cls)
-				x->clsname = xstrdup(ac->cls);
-			/* @class placeholders see rule entities by class too */
-			if (ac->cls)
-				x->cls = rules_class_index(w->r, ac->cls,
-							   strlen(ac->cls));
+			if (ac->kind == ACT_ENTITY)
+				add_cand(m, ac, s, e, canon, value);
+			else
+				later(m, ac, s, e, canon, value);
 		} else if (ac->kind == ACT_SUPPRESS) {
 			if (!group_span(m, ac->group, &s, &e))
 				continue;
@@ -1444,7 +1545,19 @@ static void resolve(struct work *w, size_t ns_before)
 			struct ent *x = &w->e[dup];
 
 			/* the entity found before stays; a canonical or value
-			 * it lacks is taken from the rule */
+			 * it lacks is taken from the rule, and so is the
+			 * expansion of an acronym whose canonical form is
+			 * only its text */
+			if (c->later && c->canonical &&
+			    canon_is_text(w, x)) {
+				free(x->canonical);
+				x->canonical = c->canonical;
+				c->canonical = NULL;
+				x->canon_set = x->obj != NULL || x->q != NULL;
+				TRACE(w, "%s %zu-%zu canonical '%s' from rule %s",
+				      type_name(x), x->start, x->end,
+				      x->canonical, c->rule->name);
+			}
 			if (c->canonical && x->canonical == NULL &&
 			    !(x->obj && json_object_get(x->obj, "canonical")) &&
 			    !(x->q && x->q->has_canon)) {

@@ -1688,6 +1688,9 @@ static void compile_rule(struct loader *L, struct prule *pr)
 		if (j == 6 && memcmp(p->s, "entity", 6) == 0) {
 			a->kind = ACT_ENTITY;
 			parse_entity(L, ru, a, p, j);
+		} else if (j == 5 && memcmp(p->s, "later", 5) == 0) {
+			a->kind = ACT_LATER;
+			parse_entity(L, ru, a, p, j);
 		} else if (j == 8 && memcmp(p->s, "relation", 8) == 0) {
 			a->kind = ACT_RELATION;
 			parse_relation(L, ru, a, p, j);
@@ -2180,7 +2183,7 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		return;
 	}
 	if (KW("priority") || KW("match") || KW("match+") || KW("entity") ||
-	    KW("relation") || KW("suppress")) {
+	    KW("relation") || KW("suppress") || KW("later")) {
 		struct prule *pr;
 
 		if (L->nprules == 0 || L->cur == NULL) {
