@@ -26,8 +26,8 @@
  * others, and memory stays bounded by the window times the batch size
  * (plus one record larger than that).
  */
-#define BATCH_RECORDS 16
-#define BATCH_BYTES ((size_t)64 << 10)
+#define BATCH_RECORDS 32
+#define BATCH_BYTES ((size_t)256 << 10)
 
 /* The work function's result for a batch that ended at a rejected record
  * under --strict: the writer stops after its output. */
@@ -87,6 +87,109 @@ static int run_entry(struct batcher *bt, const char *line, struct entry *e,
 	return bad;
 }
 
+/*
+ * A batch through a chain whose last stage takes lines in batches: each
+ * record through the quick paths of the stages before it, then the last
+ * stage over all the lines that came through, then the records left (a
+ * parsed record is written as its line first, which is what the stage
+ * after `vnie read` gets in a pipe) the usual way, in order. Outputs go
+ * out in input order, and under --strict only up to the first rejected
+ * record, as one by one.
+ */
+static int work_batched(struct batcher *bt, struct batch *b, struct buf *out)
+{
+	struct stage *last = &bt->st[bt->nst - 1];
+	size_t n = b->n, i, k, m = 0;
+	struct buf *o = xcalloc(n + 1, sizeof(*o));
+	struct buf *mid = xcalloc(n + 1, sizeof(*mid));
+	struct buf tmp = BUF_INIT, line = BUF_INIT;
+	const char **lp = xmalloc((n + 1) * sizeof(*lp));
+	size_t *ln = xmalloc((n + 1) * sizeof(*ln)), *at = xmalloc((n + 1) *
+							       sizeof(*at));
+	int *ok = xcalloc(n + 1, sizeof(*ok)), *done = xcalloc(n + 1,
+							       sizeof(*done));
+	int result = 0;
+
+	for (i = 0; i < n; i++) {
+		struct entry *e = &b->v[i];
+		const char *cur;
+		size_t curn;
+
+		if (!e->is_line) {
+			/* the record as `vnie read` writes it */
+			buf_reset(&line);
+			doc_write(&e->d, &line);
+			doc_release(&e->d);
+			e->is_line = 1;
+			e->off = b->lines.n;
+			e->len = line.n - 1;
+			buf_add(&b->lines, line.p, e->len);
+		}
+		if (e->toolong)
+			continue;
+		cur = b->lines.p + e->off;
+		curn = e->len;
+		for (k = 0; k + 1 < bt->nst && bt->st[k].quick != NULL; k++) {
+			buf_reset(&tmp);
+			if (!bt->st[k].quick(bt->st[k].ctx, cur, curn, &tmp))
+				break;
+			buf_reset(&mid[i]);
+			buf_add(&mid[i], tmp.p, tmp.n);
+			cur = mid[i].p;
+			curn = mid[i].n;
+		}
+		if (k + 1 < bt->nst)
+			continue;
+		lp[m] = cur;
+		ln[m] = curn;
+		at[m++] = i;
+	}
+	buf_release(&tmp);
+	buf_release(&line);
+	/* pointers into b->lines are taken now that it has stopped growing */
+	for (k = 0; k < m && bt->nst == 1; k++)
+		lp[k] = b->lines.p + b->v[at[k]].off;
+	{
+		struct buf *ko = xcalloc(m + 1, sizeof(*ko));
+
+		last->quick_batch(last->ctx, m, lp, ln, ko, ok);
+		for (k = 0; k < m; k++) {
+			if (ok[k]) {
+				o[at[k]] = ko[k];
+				buf_addc(&o[at[k]], '\n');
+				done[at[k]] = 1;
+			} else {
+				buf_release(&ko[k]);
+			}
+		}
+		free(ko);
+	}
+	for (i = 0; i < n; i++) {
+		int bad = 0;
+
+		if (!done[i])
+			bad = run_entry(bt, b->lines.p + b->v[i].off, &b->v[i],
+					&o[i]);
+		buf_add(out, o[i].p, o[i].n);
+		if (bad && bt->strict) {
+			result = BATCH_STOP;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		buf_release(&o[i]);
+		buf_release(&mid[i]);
+	}
+	free(o);
+	free(mid);
+	free(lp);
+	free(ln);
+	free(at);
+	free(ok);
+	free(done);
+	return result;
+}
+
 static int work(void *ctx, void *p, struct buf *out, struct buf *msg)
 {
 	struct batcher *bt = ctx;
@@ -94,6 +197,12 @@ static int work(void *ctx, void *p, struct buf *out, struct buf *msg)
 	int result = 0;
 
 	stage_hold_messages(msg);
+	if (out != NULL && bt->st[bt->nst - 1].quick_batch != NULL) {
+		result = work_batched(bt, b, out);
+		stage_hold_messages(NULL);
+		batch_free(b);
+		return result;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct entry *e = &b->v[i];
 
@@ -153,10 +262,13 @@ struct batcher *batcher_new(struct stage *st, size_t nst, int jobs,
 	return bt;
 }
 
-/* Hand the batch being filled to the workers. */
+/* Hand the batch being filled to the workers, or with one job run it
+ * here and write its output. Nonzero: stop reading. */
 static int flush_batch(struct batcher *bt)
 {
 	struct batch *b = bt->cur;
+	struct buf msg = BUF_INIT;
+	int rc;
 
 	bt->cur = NULL;
 	if (b == NULL)
@@ -165,7 +277,12 @@ static int flush_batch(struct batcher *bt)
 		batch_free(b);
 		return 0;
 	}
-	return pool_submit(bt->pool, b);
+	if (bt->pool != NULL)
+		return pool_submit(bt->pool, b);
+	buf_reset(&bt->out);
+	rc = sink(bt, &bt->out, &msg, work(bt, b, &bt->out, &msg));
+	buf_release(&msg);
+	return rc;
 }
 
 /* Take the next record (line: its input line, or NULL for e->d).
@@ -174,7 +291,7 @@ static int take(struct batcher *bt, struct entry *e, const char *line)
 {
 	struct batch *b;
 
-	if (bt->pool == NULL) {
+	if (bt->pool == NULL && bt->st[bt->nst - 1].quick_batch == NULL) {
 		int bad;
 
 		buf_reset(&bt->out);
@@ -235,6 +352,11 @@ int batcher_finish(struct batcher *bt, unsigned long *rejected)
 		/* the last batch; released unrun after a failure */
 		flush_batch(bt);
 		pool_finish(bt->pool);
+	} else if (!bt->write_failed && !bt->stopped) {
+		flush_batch(bt);
+	} else if (bt->cur != NULL) {
+		work(bt, bt->cur, NULL, NULL);
+		bt->cur = NULL;
 	}
 	if (bt->write_failed) {
 		errno = bt->write_errno;

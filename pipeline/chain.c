@@ -150,6 +150,7 @@ int chain_build(struct chain *c, struct chain_opts *o,
 		 * would find nothing */
 		c->st[c->n - 1].check_input = 0;
 		c->st[c->n - 1].quick = rules_quick;
+		c->st[c->n - 1].quick_batch = rules_quick_batch;
 	}
 	return 0;
 fail:

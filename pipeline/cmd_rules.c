@@ -173,8 +173,10 @@ int cmd_rules(int argc, char **argv)
 	/* records read and written without jansson values where they can
 	 * be; --trace and --stats log per record, so they take the usual
 	 * path throughout and their logs keep one order */
-	if (!ro.trace && !ro.stats)
+	if (!ro.trace && !ro.stats) {
 		st.quick = rules_quick;
+		st.quick_batch = rules_quick_batch;
+	}
 	/* --trace follows one record after another: one thread */
 	if (ro.trace)
 		st.jobs = 1;

@@ -71,6 +71,7 @@ struct ent {
 	long replaced_by;      /* the entity that took its place, or -1 */
 	long dup_of;           /* candidate: the entity it duplicates */
 	int later;             /* candidate of a `later` action */
+	size_t pi;             /* candidate: the piece its match was in */
 };
 
 struct sup {
@@ -89,6 +90,7 @@ struct prole {
 
 struct prel {
 	const struct rule *rule;
+	size_t pi;             /* the piece its match was in */
 	int rel;
 	struct prole roles[RULES_MAX_ROLES];
 	size_t nroles;
@@ -232,6 +234,16 @@ struct work {
 	struct buf *out;       /* where the output line goes */
 	int bail;              /* the record needs a warning: the quick
 				* path gives it to the usual one */
+	size_t pi;             /* the piece being matched */
+	uint64_t *runb;        /* per piece, the rules of the phase to run
+				* there (run_phase) */
+	size_t cap_runb;
+	size_t *ord;           /* scratch of sort_by_piece */
+	size_t cap_ord;
+	struct work *keep;     /* the thread's buffers it borrows */
+	size_t slot;           /* their number */
+	size_t ns_before, nc0; /* suppressions and candidates before the
+				* phase */
 };
 
 /*
@@ -240,6 +252,12 @@ struct work {
  * own sparse index instead, so memory stays bounded.
  */
 #define RULES_MAX_TABLE_TEXT ((size_t)16 << 20)
+
+/* Most records rules_quick_batch() matches together, and the text past
+ * which a record's buffers are not kept for the next batch (but for the
+ * first record's). */
+#define RULES_BATCH_MAX 64
+#define RULES_KEEP_TEXT ((size_t)1 << 20)
 
 static void build_offsets(struct work *w)
 {
@@ -893,7 +911,6 @@ static void shadows_drop(struct work *w)
 static void shadow_text(struct work *w)
 {
 	size_t cs = w->cs, ce = w->ce, last = cs, lastb = w->bs, k, at, sg;
-	size_t keep = RULES_SHADOW_KEEP * w->d->len;
 	struct piece *p = w->pc;
 	int ee;
 
@@ -922,10 +939,6 @@ static void shadow_text(struct work *w)
 		p->sh_n = w->shn;
 		return;
 	}
-	if (keep < RULES_SHADOW_KEEP_MIN)
-		keep = RULES_SHADOW_KEEP_MIN;
-	if (w->shadow.n > keep)
-		shadows_drop(w);
 	/* a placeholder (3 bytes) stands for at least one byte of text */
 	buf_grow(&w->shadow, 3 * (w->be - w->bs) + 4);
 	at = w->shadow.n;
@@ -1153,6 +1166,7 @@ static void add_cand(struct m *m, const struct action *ac, size_t s,
 	x->priority = ru->priority;
 	x->order = ru->order + 1;
 	x->phase = ru->phase;
+	x->pi = w->pi;
 	x->canonical = canon;
 	x->value = value;
 	if (x->canonical == NULL &&
@@ -1302,6 +1316,7 @@ static void do_match(struct m *m)
 			p = &w->pr[w->npr++];
 			memset(p, 0, sizeof(*p));
 			p->rule = ru;
+			p->pi = w->pi;
 			p->rel = ac->rel;
 			p->nroles = ac->nroles;
 			for (size_t k = 0; k < ac->nroles; k++) {
@@ -2955,23 +2970,99 @@ static inline uint64_t range_bits(size_t first, size_t n, size_t k)
 	return hi & ~(((uint64_t)1 << a) - 1);
 }
 
+/* Piece pi's subject for its rules over the shadow (plain: over the
+ * text), as shadow_text() made it in this phase. */
+static void set_subject(struct work *w, size_t pi, int plain)
+{
+	const struct piece *p = &w->pieces[pi];
+
+	w->pi = pi;
+	w->pc = &w->pieces[pi];
+	w->cs = p->cs;
+	w->ce = p->ce;
+	w->bs = p->bs;
+	w->be = p->be;
+	if (plain || p->sh_text) {
+		plain_subject(w);
+		return;
+	}
+	w->sh = w->shadow.p + p->sh_at;
+	w->shn = p->sh_n;
+	w->sg = w->segs + p->sg_at;
+	w->nsg = p->sg_n;
+}
+
 /*
- * Run the rules of one phase over every piece, in their order: those
- * matched over the shadow, then the plain ones over the text. A rule
+ * Put v[from .. n) (elements of size sz, each with its piece at offset
+ * off) in the order of their pieces, stably: the order in which matching
+ * piece by piece would have made them.
+ */
+static void sort_by_piece(struct work *w, void *v, size_t from, size_t n,
+			  size_t sz, size_t off)
+{
+	char *b = (char *)v + from * sz, *tmp;
+	size_t m = n - from, i, maxpi = 0, *cnt;
+	int sorted = 1;
+
+	for (i = 0; i < m; i++) {
+		size_t pi = *(const size_t *)(b + i * sz + off);
+
+		if (i > 0 && pi < *(const size_t *)(b + (i - 1) * sz + off))
+			sorted = 0;
+		if (pi > maxpi)
+			maxpi = pi;
+	}
+	if (sorted)
+		return;
+	/* a counting sort: the counts, then the elements copied out */
+	if (w->cap_ord < maxpi + 2) {
+		w->cap_ord = 2 * (maxpi + 2);
+		w->ord = xrealloc(w->ord, w->cap_ord * sizeof(*w->ord));
+	}
+	cnt = w->ord;
+	memset(cnt, 0, (maxpi + 2) * sizeof(*cnt));
+	for (i = 0; i < m; i++)
+		cnt[*(const size_t *)(b + i * sz + off) + 1]++;
+	for (i = 1; i <= maxpi + 1; i++)
+		cnt[i] += cnt[i - 1];
+	tmp = xmalloc(m * sz);
+	for (i = 0; i < m; i++)
+		memcpy(tmp + cnt[*(const size_t *)(b + i * sz + off)]++ * sz,
+		       b + i * sz, sz);
+	memcpy(b, tmp, m * sz);
+	free(tmp);
+}
+
+/*
+ * Run the rules of one phase over every piece: those matched over the
+ * shadow, then the plain ones over the text, in their order. A rule
  * whose literals rule it out in a piece costs nothing there: the rules
  * left are the bits of the piece's masks.
+ *
+ * First, piece by piece, which rules run there and the shadows they
+ * need; then each rule over all its pieces in turn. Running one rule
+ * over many pieces keeps its compiled code and the branches in it warm:
+ * the matching takes less than half the time it took piece by piece,
+ * with two hundred rules' code taking turns. What the matches make is
+ * then put in the order of the pieces, so the record comes out as
+ * matching piece by piece makes it. With --trace, pieces go one by one,
+ * so that the log follows the text.
  */
-static void run_phase(struct work *w, const struct phase *ph)
+static void phase_prepare(struct work *w, const struct phase *ph)
 {
 	const struct rules *r = w->r;
-	size_t ns_before = w->ns, pos = 0, pi, nw = r->pfwords;
+	size_t pos = 0, pi, nw = r->pfwords;
 	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64, k;
+	size_t pw = 2 * (k1 - k0 + 1), half = pw / 2;
+	size_t keep = RULES_SHADOW_KEEP * w->d->len;
 	/* the phase's rules over the shadow, then its plain ones, as bits
 	 * of the words k0 .. k1 (a phase of up to RULES_PHASE_WORDS words
 	 * has them made once) */
 	uint64_t pm[2][RULES_PHASE_WORDS];
-	int pre = k1 - k0 < RULES_PHASE_WORDS;
+	int pre = k1 - k0 < RULES_PHASE_WORDS, by_piece = r->opts.trace;
 
+	w->ns_before = w->ns;
+	w->nc0 = w->nc;
 	for (k = k0; pre && k <= k1; k++) {
 		uint64_t rb = range_bits(ph->first, ph->n, k);
 
@@ -2979,11 +3070,21 @@ static void run_phase(struct work *w, const struct phase *ph)
 		pm[1][k - k0] = rb & r->plainw[k];
 	}
 	sort_live(w);
+	/* the shadows this phase makes stay until its end */
+	if (keep < RULES_SHADOW_KEEP_MIN)
+		keep = RULES_SHADOW_KEEP_MIN;
+	if (w->shadow.n > keep)
+		shadows_drop(w);
+	if (w->cap_runb < w->npieces * pw + 1) {
+		w->cap_runb = 2 * (w->npieces * pw + 1);
+		free(w->runb);
+		w->runb = xmalloc(w->cap_runb * sizeof(*w->runb));
+	}
 	for (pi = 0; pi < w->npieces; pi++) {
 		const uint8_t *sat = w->satall + pi * r->satstride;
 		const uint64_t *feas = w->pfall + pi * 2 * nw, *full = feas + nw;
 		const uint64_t *tok;
-		int made = 0;
+		uint64_t *run = w->runb + pi * pw, any = 0;
 
 		shadow_masks(w, pi, &pos);
 		/* every type, for every rule, without the prefilter */
@@ -2997,6 +3098,7 @@ static void run_phase(struct work *w, const struct phase *ph)
 					     range_bits(ph->first, ph->n, k) &
 					     (plain ? r->plainw[k] :
 						      ~r->plainw[k]));
+				uint64_t keepm = m;
 
 				while (m) {
 					size_t i = k * 64 +
@@ -3005,26 +3107,85 @@ static void run_phase(struct work *w, const struct phase *ph)
 					m &= m - 1;
 					if (!(full[k] >> (i & 63) & 1) &&
 					    !prefilter_ok(w, &r->pf[i], sat[i]))
-						continue;
-					/* the shadow for the first rule, the
-					 * text for the first plain one */
-					if (made == plain) {
-						if (plain)
-							plain_subject(w);
-						else
-							shadow_text(w);
-						made = plain + 1;
-					}
-					run_rule(w, &r->rules[i]);
+						keepm &= ~((uint64_t)1 <<
+							   (i & 63));
 				}
+				run[plain * half + k - k0] = keepm;
+				if (!plain)
+					any |= keepm;
 			}
-			/* a plain rule after none over the shadow */
-			if (!plain && made == 0)
-				made = 1;
 		}
+		/* the shadow, made once for the first rule over it */
+		if (any)
+			shadow_text(w);
+		if (!by_piece)
+			continue;
+		for (int plain = 0; plain < 2; plain++)
+			for (k = k0; k <= k1; k++)
+				for (uint64_t m = run[plain * half + k - k0];
+				     m; m &= m - 1) {
+					set_subject(w, pi, plain);
+					run_rule(w, &r->rules[k * 64 + (size_t)
+						 __builtin_ctzll(m)]);
+				}
 	}
-	resolve(w, ns_before);
+}
+
+/* The rules of word k of the phase (plain: those over the text) that run
+ * on some piece of the record. */
+static uint64_t phase_word(const struct work *w, const struct phase *ph,
+			   int plain, size_t k)
+{
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
+	size_t pw = 2 * (k1 - k0 + 1), at = plain * (pw / 2) + k - k0;
+	uint64_t all = 0;
+
+	if (w->r->opts.trace)
+		return 0;   /* phase_prepare() ran them */
+	for (size_t pi = 0; pi < w->npieces; pi++)
+		all |= w->runb[pi * pw + at];
+	return all;
+}
+
+/* Rule number k * 64 + b of the phase over each piece it runs on. */
+static void phase_rule(struct work *w, const struct phase *ph, int plain,
+		       size_t k, unsigned b)
+{
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
+	size_t pw = 2 * (k1 - k0 + 1), at = plain * (pw / 2) + k - k0;
+	const struct rule *ru = &w->r->rules[k * 64 + b];
+
+	for (size_t pi = 0; pi < w->npieces && !w->bail; pi++)
+		if (w->runb[pi * pw + at] >> b & 1) {
+			set_subject(w, pi, plain);
+			run_rule(w, ru);
+		}
+}
+
+static void phase_finish(struct work *w)
+{
+	if (!w->r->opts.trace) {
+		sort_by_piece(w, w->c, w->nc0, w->nc, sizeof(*w->c),
+			      offsetof(struct ent, pi));
+		sort_by_piece(w, w->pr, 0, w->npr, sizeof(*w->pr),
+			      offsetof(struct prel, pi));
+	}
+	resolve(w, w->ns_before);
 	bind_relations(w);
+}
+
+static void run_phase(struct work *w, const struct phase *ph)
+{
+	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
+
+	phase_prepare(w, ph);
+	for (int plain = 0; plain < 2; plain++)
+		for (size_t k = k0; k <= k1; k++)
+			for (uint64_t m = phase_word(w, ph, plain, k); m;
+			     m &= m - 1)
+				phase_rule(w, ph, plain, k,
+					   (unsigned)__builtin_ctzll(m));
+	phase_finish(w);
 }
 
 /*
@@ -3036,12 +3197,19 @@ static void run_phase(struct work *w, const struct phase *ph)
 static pthread_key_t keep_key;
 static pthread_once_t keep_once = PTHREAD_ONCE_INIT;
 static int keep_key_ok;
-static _Thread_local struct work *tl_keep;
 
-static void keep_free(void *arg)
+/* A thread's keeps: one struct work's buffers per record of a batch
+ * (rules_quick_batch), and one match data and context for them all. */
+struct keeps {
+	struct work *slot[RULES_BATCH_MAX];
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+	uint64_t limits[3];  /* the context's limits as set */
+};
+static _Thread_local struct keeps *tl_keeps;
+
+static void slot_free(struct work *k)
 {
-	struct work *k = arg;
-
 	if (k == NULL)
 		return;
 	free(k->e);
@@ -3061,17 +3229,30 @@ static void keep_free(void *arg)
 	free(k->qe);
 	free(k->qsent);
 	free(k->qids);
+	free(k->runb);
+	free(k->ord);
 	buf_release(&k->qstr);
 	buf_release(&k->qtext);
 	buf_release(&k->lowall);
 	buf_release(&k->shadow);
 	for (size_t i = 0; i < 2 * RULES_TMPL_SCRATCH; i++)
 		buf_release(&k->targ.b[i]);
-	if (k->md)
-		pcre2_match_data_free(k->md);
-	if (k->mc)
-		pcre2_match_context_free(k->mc);
 	free(k);
+}
+
+static void keep_free(void *arg)
+{
+	struct keeps *ks = arg;
+
+	if (ks == NULL)
+		return;
+	for (size_t i = 0; i < RULES_BATCH_MAX; i++)
+		slot_free(ks->slot[i]);
+	if (ks->md)
+		pcre2_match_data_free(ks->md);
+	if (ks->mc)
+		pcre2_match_context_free(ks->mc);
+	free(ks);
 }
 
 static void keep_make_key(void)
@@ -3081,23 +3262,19 @@ static void keep_make_key(void)
 
 void rules_thread_release(void)
 {
-	if (tl_keep == NULL)
+	if (tl_keeps == NULL)
 		return;
 	pthread_once(&keep_once, keep_make_key);
 	if (keep_key_ok)
 		pthread_setspecific(keep_key, NULL);
-	keep_free(tl_keep);
-	tl_keep = NULL;
+	keep_free(tl_keeps);
+	tl_keeps = NULL;
 }
-
-/* The match context's limits as set: the context is set again when a
- * rule set with other limits runs on this thread. */
-static _Thread_local uint64_t tl_limits[3];
 
 /* The offset tables, large enough for the record's text. */
 static void take_tables(struct work *w)
 {
-	struct work *k = tl_keep;
+	struct work *k = w->keep;
 	size_t n = w->d->len + 1;
 
 	if (w->d->len <= RULES_MAX_TABLE_TEXT && n > k->cap_tab) {
@@ -3119,74 +3296,99 @@ static void take_tables(struct work *w)
 	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
-	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext) X(targ)
+	X(cap_qsent) X(qids) X(cap_qids) X(qstr) X(qtext) X(targ) \
+	X(runb) X(cap_runb) X(ord) X(cap_ord)
 
-static void take_keep(struct work *w, const struct rules *r)
+/* Lend w the buffers of this thread's keep number slot. */
+static void take_keep(struct work *w, const struct rules *r, size_t slot)
 {
-	struct work *k = tl_keep;
+	struct keeps *ks = tl_keeps;
+	struct work *k;
 
-	if (k == NULL) {
-		k = tl_keep = xcalloc(1, sizeof(*k));
-		buf_init(&k->shadow);
-		buf_init(&k->lowall);
+	if (ks == NULL) {
+		ks = tl_keeps = xcalloc(1, sizeof(*ks));
 		pthread_once(&keep_once, keep_make_key);
 		if (keep_key_ok)
-			pthread_setspecific(keep_key, k);
+			pthread_setspecific(keep_key, ks);
 	}
-	if (k->md == NULL ||
-	    pcre2_get_ovector_count(k->md) != r->max_groups + 1) {
-		if (k->md)
-			pcre2_match_data_free(k->md);
-		k->md = pcre2_match_data_create(r->max_groups + 1, NULL);
+	if ((k = ks->slot[slot]) == NULL) {
+		k = ks->slot[slot] = xcalloc(1, sizeof(*k));
+		buf_init(&k->shadow);
+		buf_init(&k->lowall);
 	}
-	if (k->mc == NULL || tl_limits[0] != r->opts.match_limit ||
-	    tl_limits[1] != r->opts.depth_limit ||
-	    tl_limits[2] != r->opts.heap_limit_kb) {
-		if (k->mc == NULL)
-			k->mc = pcre2_match_context_create(NULL);
-		pcre2_set_match_limit(k->mc, (uint32_t)r->opts.match_limit);
-		pcre2_set_depth_limit(k->mc, (uint32_t)r->opts.depth_limit);
-		pcre2_set_heap_limit(k->mc, (uint32_t)r->opts.heap_limit_kb);
-		tl_limits[0] = r->opts.match_limit;
-		tl_limits[1] = r->opts.depth_limit;
-		tl_limits[2] = r->opts.heap_limit_kb;
+	if (ks->md == NULL ||
+	    pcre2_get_ovector_count(ks->md) != r->max_groups + 1) {
+		if (ks->md)
+			pcre2_match_data_free(ks->md);
+		ks->md = pcre2_match_data_create(r->max_groups + 1, NULL);
 	}
+	if (ks->mc == NULL || ks->limits[0] != r->opts.match_limit ||
+	    ks->limits[1] != r->opts.depth_limit ||
+	    ks->limits[2] != r->opts.heap_limit_kb) {
+		if (ks->mc == NULL)
+			ks->mc = pcre2_match_context_create(NULL);
+		pcre2_set_match_limit(ks->mc, (uint32_t)r->opts.match_limit);
+		pcre2_set_depth_limit(ks->mc, (uint32_t)r->opts.depth_limit);
+		pcre2_set_heap_limit(ks->mc, (uint32_t)r->opts.heap_limit_kb);
+		ks->limits[0] = r->opts.match_limit;
+		ks->limits[1] = r->opts.depth_limit;
+		ks->limits[2] = r->opts.heap_limit_kb;
+	}
+	w->keep = k;
+	w->slot = slot;
 	take_tables(w);
 #define TAKE(f) w->f = k->f;
 	KEEP_FIELDS(TAKE)
 #undef TAKE
 	buf_reset(&w->shadow);
 	buf_reset(&w->lowall);
-	w->md = k->md;
-	w->mc = k->mc;
+	w->md = ks->md;
+	w->mc = ks->mc;
 }
 
+/* Hand the buffers back. A slot other than the first gives up what a
+ * long record made it grow to, so that a thread keeps at most one such
+ * set, not one per slot. */
 static void give_keep(struct work *w)
 {
-	struct work *k = tl_keep;
+	struct work *k = w->keep;
 
 #define GIVE(f) k->f = w->f;
 	KEEP_FIELDS(GIVE)
 #undef GIVE
+	if (w->slot > 0 && w->d->len > RULES_KEEP_TEXT) {
+		slot_free(k);
+		tl_keeps->slot[w->slot] = NULL;
+	}
 }
 
-/* The engine's work on a record whose text and input are in place. */
-static void run_work(struct work *w)
+/* The engine's work on a record whose text and input are in place:
+ * before the phases, the phases, after them. */
+static void work_begin(struct work *w)
 {
-	const struct rules *r = w->r;
-	size_t i;
-
 	bidx_reset(&w->ex, w->ncp);
 	bidx_reset(&w->sx, w->ncp);
 	load_input(w);
 	resolve_input(w);
 	make_pieces(w);
-	for (i = 0; i < r->nphases; i++)
-		if (r->phases[i].n > 0)
-			run_phase(w, &r->phases[i]);
-	if (!r->opts.no_doc_step)
+}
+
+static void work_end(struct work *w)
+{
+	if (!w->r->opts.no_doc_step)
 		doc_step(w);
 	subsume_relations(w);
+}
+
+static void run_work(struct work *w)
+{
+	const struct rules *r = w->r;
+
+	work_begin(w);
+	for (size_t i = 0; i < r->nphases; i++)
+		if (r->phases[i].n > 0)
+			run_phase(w, &r->phases[i]);
+	work_end(w);
 }
 
 static void finish_work(struct work *w)
@@ -3209,7 +3411,7 @@ int rules_stage(void *ctx, struct doc *d, struct vnie_error *err)
 	w.r = r;
 	w.d = d;
 	w.id = doc_id(d);
-	take_keep(&w, r);
+	take_keep(&w, r, 0);
 	if (d->len > RULES_MAX_TABLE_TEXT)
 		w.c2b = w.b2c = NULL;
 	build_offsets(&w);
@@ -3669,29 +3871,39 @@ static void write_quick(struct work *w)
 	free(order);
 }
 
+/* Set up w and d for the quick path of line[0..n) with keep slot `slot`;
+ * 0 if the record can take it. */
+static int quick_begin(struct work *w, struct doc *d, const struct rules *r,
+		       const char *line, size_t n, struct buf *out,
+		       size_t slot)
+{
+	memset(d, 0, sizeof(*d));
+	d->next_t = d->next_r = -1;
+	memset(w, 0, sizeof(*w));
+	w->r = r;
+	w->d = d;
+	w->line = line;
+	w->out = out;
+	take_keep(w, r, slot);
+	buf_reset(&w->qstr);
+	if (quick_read(w, d, n) < 0)
+		return -1;
+	take_tables(w);
+	if (d->len > RULES_MAX_TABLE_TEXT)
+		w->c2b = w->b2c = NULL;
+	build_offsets(w);
+	if (quick_check(w) < 0)
+		return -1;
+	return 0;
+}
+
 int rules_quick(void *ctx, const char *line, size_t n, struct buf *out)
 {
-	const struct rules *r = ctx;
 	struct work w;
 	struct doc d;
 	int ok = 0;
 
-	memset(&d, 0, sizeof(d));
-	d.next_t = d.next_r = -1;
-	memset(&w, 0, sizeof(w));
-	w.r = r;
-	w.d = &d;
-	w.line = line;
-	w.out = out;
-	take_keep(&w, r);
-	buf_reset(&w.qstr);
-	if (quick_read(&w, &d, n) < 0)
-		goto out;
-	take_tables(&w);
-	if (d.len > RULES_MAX_TABLE_TEXT)
-		w.c2b = w.b2c = NULL;
-	build_offsets(&w);
-	if (quick_check(&w) < 0)
+	if (quick_begin(&w, &d, ctx, line, n, out, 0) < 0)
 		goto out;
 	run_work(&w);
 	if (w.bail)
@@ -3702,6 +3914,91 @@ out:
 	finish_work(&w);
 	doc_release(&d);
 	return ok;
+}
+
+/*
+ * Several records at once: each phase runs over all of them, and each
+ * rule of the phase over every piece of every record in turn, which
+ * keeps the rule's compiled code and branches warm (run_phase()).
+ */
+void rules_quick_batch(void *ctx, size_t n, const char *const *lines,
+		       const size_t *lens, struct buf *outs, int *ok)
+{
+	const struct rules *r = ctx;
+	struct work *w;
+	struct doc *d;
+	int *live;
+	size_t from, i;
+
+	if (r->opts.trace || r->stats) {
+		for (i = 0; i < n; i++)
+			ok[i] = rules_quick(ctx, lines[i], lens[i], &outs[i]);
+		return;
+	}
+	w = xmalloc(RULES_BATCH_MAX * sizeof(*w));
+	d = xmalloc(RULES_BATCH_MAX * sizeof(*d));
+	live = xmalloc(RULES_BATCH_MAX * sizeof(*live));
+	for (from = 0; from < n; from += RULES_BATCH_MAX) {
+		size_t m = n - from < RULES_BATCH_MAX ? n - from :
+			   RULES_BATCH_MAX;
+
+		for (i = 0; i < m; i++) {
+			ok[from + i] = 0;
+			live[i] = quick_begin(&w[i], &d[i], r, lines[from + i],
+					      lens[from + i], &outs[from + i],
+					      i) == 0;
+			if (live[i])
+				work_begin(&w[i]);
+		}
+		for (size_t p = 0; p < r->nphases; p++) {
+			const struct phase *ph = &r->phases[p];
+			size_t k0, k1;
+
+			if (ph->n == 0)
+				continue;
+			k0 = ph->first / 64;
+			k1 = (ph->first + ph->n - 1) / 64;
+			for (i = 0; i < m; i++)
+				if (live[i])
+					phase_prepare(&w[i], ph);
+			for (int plain = 0; plain < 2; plain++)
+				for (size_t k = k0; k <= k1; k++) {
+					uint64_t all = 0;
+
+					for (i = 0; i < m; i++)
+						if (live[i])
+							all |= phase_word(&w[i],
+								ph, plain, k);
+					for (; all; all &= all - 1) {
+						unsigned b = (unsigned)
+							__builtin_ctzll(all);
+
+						for (i = 0; i < m; i++)
+							if (live[i])
+								phase_rule(&w[i],
+									ph, plain,
+									k, b);
+					}
+				}
+			for (i = 0; i < m; i++)
+				if (live[i])
+					phase_finish(&w[i]);
+		}
+		for (i = 0; i < m; i++) {
+			if (live[i]) {
+				work_end(&w[i]);
+				if (!w[i].bail) {
+					write_quick(&w[i]);
+					ok[from + i] = 1;
+				}
+			}
+			finish_work(&w[i]);
+			doc_release(&d[i]);
+		}
+	}
+	free(w);
+	free(d);
+	free(live);
 }
 
 /* ---- --stats ------------------------------------------------------------------------------ */

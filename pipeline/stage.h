@@ -38,6 +38,11 @@ struct stage {
 	 * the output line (without '\n') to out and returns 1, exactly as
 	 * parsing and fn would have; or returns 0 and leaves out alone */
 	int (*quick)(void *ctx, const char *line, size_t n, struct buf *out);
+	/* optional, with quick: quick for n lines at once, each output line
+	 * appended to outs[i] with ok[i] = 1, or ok[i] = 0 (outs[i] alone);
+	 * the batcher gives its batches to the last stage's */
+	void (*quick_batch)(void *ctx, size_t n, const char *const *lines,
+			    const size_t *lens, struct buf *outs, int *ok);
 };
 
 enum { STAGE_OPT_MAX_LINE = 0x1000, STAGE_OPT_STRICT };
