@@ -1,10 +1,12 @@
 /*
  * batch.h: records through a chain of stages on several threads, their
- * output in input order. The reading thread takes records one by one;
- * with one job each runs at once in that thread, with more they go to
- * the workers of a pool (pool.h) in batches, and a writer thread hands
- * each batch's output on in order. Used by `vnie run` and by every
- * record-to-record stage's -j.
+ * output in input order. The reading thread takes records one by one
+ * into batches; with one job a batch runs in that thread (and one by one
+ * when the last stage takes no batches), with more they go to the
+ * workers of a pool (pool.h), and a writer thread hands each batch's
+ * output on in order. A last stage with a quick_batch (the rules) gets
+ * each batch whole. Used by `vnie run` and by every record-to-record
+ * stage's -j.
  */
 #ifndef VNIE_BATCH_H
 #define VNIE_BATCH_H
