@@ -72,6 +72,14 @@ struct ent {
 	long dup_of;           /* candidate: the entity it duplicates */
 	int later;             /* candidate of a `later` action */
 	size_t pi;             /* candidate: the piece its match was in */
+	size_t seq;            /* candidate: the order it was made in */
+};
+
+/* A rule that a PCRE2 limit stopped in a piece. */
+struct stop {
+	const struct rule *ru;
+	size_t pi, cs, ce;
+	int rc;
 };
 
 struct sup {
@@ -167,7 +175,12 @@ struct work {
 	size_t *sorted;        /* live entities by start, longest first */
 	size_t nsorted;
 	size_t nremoved;       /* entities removed so far */
-	size_t nlater;         /* later actions taken in the record */
+	uint32_t *nlater;      /* per rule, the later actions it took in the
+				* record (NULL until one) */
+	struct stop *stops;    /* rules stopped by a PCRE2 limit in this
+				* phase, told at its end in the order of the
+				* pieces */
+	size_t nstops;
 	size_t sorted_ne, sorted_rm; /* ne and nremoved when sorted was
 				      * made, + 1 (0: never) */
 	pcre2_match_data *md;
@@ -242,8 +255,7 @@ struct work {
 	size_t cap_ord;
 	struct work *keep;     /* the thread's buffers it borrows */
 	size_t slot;           /* their number */
-	size_t ns_before, nc0; /* suppressions and candidates before the
-				* phase */
+	size_t ns_before;      /* suppressions before the phase */
 };
 
 /*
@@ -255,9 +267,10 @@ struct work {
 
 /* Most records rules_quick_batch() matches together, and the text past
  * which a record's buffers are not kept for the next batch (but for the
- * first record's). */
+ * first record's): news pages are a few kilobytes, so the other slots
+ * keep little, however long a record came their way. */
 #define RULES_BATCH_MAX 64
-#define RULES_KEEP_TEXT ((size_t)1 << 20)
+#define RULES_KEEP_TEXT ((size_t)32 << 10)
 
 static void build_offsets(struct work *w)
 {
@@ -1142,7 +1155,8 @@ static char *eval(struct m *m, const struct tmpl *t, int *failed)
 	return b.p;
 }
 
-/* Most `later` actions taken in one record. */
+/* Most `later` actions one rule takes in one record (counted per rule,
+ * so that the order rules run in does not matter). */
 #define RULES_MAX_LATER 64
 
 /*
@@ -1167,6 +1181,7 @@ static void add_cand(struct m *m, const struct action *ac, size_t s,
 	x->order = ru->order + 1;
 	x->phase = ru->phase;
 	x->pi = w->pi;
+	x->seq = w->nc - 1;
 	x->canonical = canon;
 	x->value = value;
 	if (x->canonical == NULL &&
@@ -1228,13 +1243,15 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 	size_t n = w->d->len, ws = w_byte(w, s), wn = w_byte(w, e) - ws;
 	size_t from, ms, me, k = 0;
 
-	if (w->nlater >= RULES_MAX_LATER) {
+	if (w->nlater == NULL)
+		w->nlater = xcalloc(w->r->nrules + 1, sizeof(*w->nlater));
+	if (w->nlater[m->ru->order] >= RULES_MAX_LATER) {
 		TRACE(w, "rule %s: more than %d later-mentions in the "
 		      "record; %zu-%zu skipped", m->ru->name, RULES_MAX_LATER,
 		      s, e);
 		goto out;
 	}
-	w->nlater++;
+	w->nlater[m->ru->order]++;
 	if (!group_span(m, 0, &ms, &me))
 		goto out;
 	from = w_byte(w, me);
@@ -1339,6 +1356,35 @@ static int limit_error(int rc)
 
 static void match_rule(struct work *w, const struct rule *ru);
 
+/* Tell the rules the limits stopped (a warning in the record and a line
+ * on the log), in the order of their pieces: the order matching piece by
+ * piece meets them. */
+static void tell_stops(struct work *w)
+{
+	/* an insertion sort, stable: a record has few */
+	for (size_t i = 1; i < w->nstops; i++)
+		for (size_t j = i; j > 0 && w->stops[j - 1].pi >
+					    w->stops[j].pi; j--) {
+			struct stop x = w->stops[j];
+
+			w->stops[j] = w->stops[j - 1];
+			w->stops[j - 1] = x;
+		}
+	for (size_t i = 0; i < w->nstops; i++) {
+		const struct stop *s = &w->stops[i];
+		PCRE2_UCHAR msg[128];
+
+		pcre2_get_error_message(s->rc, msg, sizeof(msg));
+		doc_warn(w->d, "rules: rule '%s' stopped in text %zu-%zu: %s",
+			 s->ru->name, s->cs, s->ce, (char *)msg);
+		logf_(w, "rule '%s' (%s) stopped in text %zu-%zu: %s%s",
+		      s->ru->name, s->ru->source, s->cs, s->ce, (char *)msg,
+		      limit_error(s->rc) ? "; its matches there are skipped" :
+		      "");
+	}
+	w->nstops = 0;
+}
+
 static unsigned long long now_ns(void)
 {
 	struct timespec ts;
@@ -1384,22 +1430,23 @@ static void match_rule(struct work *w, const struct rule *ru)
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return;
 		if (rc < 0) {
-			PCRE2_UCHAR msg[128];
-
 			if (w->line) {
 				/* the warning goes into the record: the
 				 * usual path does this record again */
 				w->bail = 1;
 				return;
 			}
-			pcre2_get_error_message(rc, msg, sizeof(msg));
-			doc_warn(w->d, "rules: rule '%s' stopped in text "
-				 "%zu-%zu: %s", ru->name, w->cs, w->ce,
-				 (char *)msg);
-			logf_(w, "rule '%s' (%s) stopped in text %zu-%zu: "
-			      "%s%s", ru->name, ru->source, w->cs, w->ce,
-			      (char *)msg, limit_error(rc) ?
-			      "; its matches there are skipped" : "");
+			if ((w->nstops & (w->nstops - 1)) == 0)
+				w->stops = xrealloc(w->stops, (w->nstops ?
+						    2 * w->nstops : 4) *
+						    sizeof(*w->stops));
+			w->stops[w->nstops++] = (struct stop){ ru, w->pi,
+							       w->cs, w->ce,
+							       rc };
+			/* with --trace the pieces go one by one: told now,
+			 * among the trace's lines */
+			if (w->r->opts.trace)
+				tell_stops(w);
 			return;
 		}
 		m.w = w;
@@ -1448,13 +1495,22 @@ static const char *why(const struct ent *win, const struct ent *lose)
 	return "earlier rule";
 }
 
+/* The declared order, then type; then, for candidates of one rule at
+ * one span (found again by later matches), the order matching piece by
+ * piece makes them in: their piece, then the order they were made. A
+ * total order, so the result does not depend on the order rules ran in. */
 static int cmp_cand(const void *a, const void *b)
 {
-	int r = rank(a, b);
+	const struct ent *x = a, *y = b;
+	int r = rank(x, y);
 
 	if (r)
 		return r;
-	return ((const struct ent *)a)->type - ((const struct ent *)b)->type;
+	if (x->type != y->type)
+		return x->type - y->type;
+	if (x->pi != y->pi)
+		return x->pi < y->pi ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* May x and y overlap? Only a LOC inside an ORG (ANNOTATION.md). */
@@ -3062,7 +3118,6 @@ static void phase_prepare(struct work *w, const struct phase *ph)
 	int pre = k1 - k0 < RULES_PHASE_WORDS, by_piece = r->opts.trace;
 
 	w->ns_before = w->ns;
-	w->nc0 = w->nc;
 	for (k = k0; pre && k <= k1; k++) {
 		uint64_t rb = range_bits(ph->first, ph->n, k);
 
@@ -3164,12 +3219,11 @@ static void phase_rule(struct work *w, const struct phase *ph, int plain,
 
 static void phase_finish(struct work *w)
 {
-	if (!w->r->opts.trace) {
-		sort_by_piece(w, w->c, w->nc0, w->nc, sizeof(*w->c),
-			      offsetof(struct ent, pi));
+	tell_stops(w);
+	/* the candidates are put in order by resolve() */
+	if (!w->r->opts.trace)
 		sort_by_piece(w, w->pr, 0, w->npr, sizeof(*w->pr),
 			      offsetof(struct prel, pi));
-	}
 	resolve(w, w->ns_before);
 	bind_relations(w);
 }
@@ -3393,6 +3447,8 @@ static void run_work(struct work *w)
 
 static void finish_work(struct work *w)
 {
+	free(w->nlater);
+	free(w->stops);
 	for (size_t i = 0; i < w->ne; i++)
 		free_ent(&w->e[i]);
 	free(w->s);
@@ -3940,12 +3996,18 @@ void rules_quick_batch(void *ctx, size_t n, const char *const *lines,
 	live = xmalloc(RULES_BATCH_MAX * sizeof(*live));
 	for (from = 0; from < n; from += RULES_BATCH_MAX) {
 		size_t m = n - from < RULES_BATCH_MAX ? n - from :
-			   RULES_BATCH_MAX;
+			   RULES_BATCH_MAX, big = 0;
 
+		/* the longest record takes the first slot, whose buffers
+		 * stay however long it is (give_keep()) */
+		for (i = 1; i < m; i++)
+			if (lens[from + i] > lens[from + big])
+				big = i;
 		for (i = 0; i < m; i++) {
 			ok[from + i] = 0;
 			live[i] = quick_begin(&w[i], &d[i], r, lines[from + i],
 					      lens[from + i], &outs[from + i],
+					      i == big ? 0 : i < big ? i + 1 :
 					      i) == 0;
 			if (live[i])
 				work_begin(&w[i]);
