@@ -1204,8 +1204,9 @@ static void add_cand(struct m *m, const struct action *ac, size_t s,
 }
 
 /* Is the code point before (before != 0) or at byte i of s[0..n) a letter
- * or a digit? */
-static int alnum_at(const char *s, size_t n, size_t i, int before)
+ * (or, with digits, a digit)? */
+static int word_char_at(const char *s, size_t n, size_t i, int before,
+			int digits)
 {
 	int32_t cp;
 	utf8proc_category_t c;
@@ -1224,7 +1225,8 @@ static int alnum_at(const char *s, size_t n, size_t i, int before)
 		return 0;
 	c = utf8proc_category(cp);
 	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
-	       (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+	       (digits && c >= UTF8PROC_CATEGORY_ND &&
+		c <= UTF8PROC_CATEGORY_NO);
 }
 
 /*
@@ -1260,7 +1262,8 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 	     p++) {
 		size_t at = (size_t)(p - text);
 
-		if (alnum_at(text, n, at, 1) || alnum_at(text, n, at + wn, 0))
+		if (word_char_at(text, n, at, 1, 1) ||
+		    word_char_at(text, n, at + wn, 0, 1))
 			continue;
 		add_cand(m, ac, w_cp(w, at), w_cp(w, at + wn),
 			 canon ? xstrdup(canon) : NULL,
@@ -1949,24 +1952,6 @@ static const char *const levels[] = {
 /* Longest acronym glossed in parentheses, in bytes. */
 #define RULES_MAX_ACRONYM 32
 
-static int letter_at(const char *s, size_t n, size_t i, int before)
-{
-	int32_t cp;
-
-	if (before) {
-		if (i == 0)
-			return 0;
-		while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-			i--;
-		i--;
-	}
-	if (i >= n)
-		return 0;
-	utf8_decode((const unsigned char *)s + i, n - i, &cp);
-	return cp >= 0 && (utf8proc_category(cp) <= UTF8PROC_CATEGORY_LO &&
-			   utf8proc_category(cp) >= UTF8PROC_CATEGORY_LU);
-}
-
 /* Is s[0..n) an acronym: upper-case letters and digits, two letters or
  * more? */
 static int is_acronym(const char *s, size_t n)
@@ -2036,7 +2021,8 @@ static long find_word(const char *s, size_t n, const char *w, size_t wn)
 	while (wn && (p = memmem(p, n - (size_t)(p - s), w, wn)) != NULL) {
 		size_t at = (size_t)(p - s);
 
-		if (!letter_at(s, n, at, 1) && !letter_at(s, n, at + wn, 0))
+		if (!word_char_at(s, n, at, 1, 0) &&
+		    !word_char_at(s, n, at + wn, 0, 0))
 			return (long)at;
 		p++;
 	}
