@@ -102,7 +102,7 @@ static int work_batched(struct batcher *bt, struct batch *b, struct buf *out)
 	size_t n = b->n, i, k, m = 0;
 	struct buf *o = xcalloc(n + 1, sizeof(*o));
 	struct buf *mid = xcalloc(n + 1, sizeof(*mid));
-	struct buf tmp = BUF_INIT, line = BUF_INIT;
+	struct buf tmp[2] = { BUF_INIT, BUF_INIT }, line = BUF_INIT;
 	const char **lp = xmalloc((n + 1) * sizeof(*lp));
 	size_t *ln = xmalloc((n + 1) * sizeof(*ln)), *at = xmalloc((n + 1) *
 							       sizeof(*at));
@@ -129,22 +129,20 @@ static int work_batched(struct batcher *bt, struct batch *b, struct buf *out)
 			continue;
 		cur = b->lines.p + e->off;
 		curn = e->len;
-		for (k = 0; k + 1 < bt->nst && bt->st[k].quick != NULL; k++) {
-			buf_reset(&tmp);
-			if (!bt->st[k].quick(bt->st[k].ctx, cur, curn, &tmp))
-				break;
-			buf_reset(&mid[i]);
-			buf_add(&mid[i], tmp.p, tmp.n);
-			cur = mid[i].p;
-			curn = mid[i].n;
-		}
-		if (k + 1 < bt->nst)
+		if (stage_quick_prefix(bt->st, bt->nst - 1, &cur, &curn, tmp,
+				       NULL) + 1 < bt->nst)
 			continue;
+		/* kept apart: tmp serves the next record */
+		if (bt->nst > 1) {
+			buf_add(&mid[i], cur, curn);
+			cur = mid[i].p;
+		}
 		lp[m] = cur;
 		ln[m] = curn;
 		at[m++] = i;
 	}
-	buf_release(&tmp);
+	buf_release(&tmp[0]);
+	buf_release(&tmp[1]);
 	buf_release(&line);
 	/* pointers into b->lines are taken now that it has stopped growing */
 	for (k = 0; k < m && bt->nst == 1; k++)

@@ -180,6 +180,29 @@ int stage_chain(struct stage *st, size_t n, struct doc *d,
 	return 1;
 }
 
+size_t stage_quick_prefix(struct stage *st, size_t nst, const char **cur,
+			  size_t *curn, struct buf tmp[2], struct buf *out)
+{
+	size_t k;
+
+	/* Stages with a quick path take the line in turn, each one's output
+	 * line the next one's input, as in a pipe of single stages. A quick
+	 * path writes only lines the usual way would write. */
+	for (k = 0; k < nst && st[k].quick != NULL; k++) {
+		struct buf *o = k == nst - 1 && out != NULL ? out : &tmp[k & 1];
+		size_t n0;
+
+		if (o != out)
+			buf_reset(o);
+		n0 = o->n;
+		if (!st[k].quick(st[k].ctx, *cur, *curn, o))
+			break;
+		*cur = o->p + n0;
+		*curn = o->n - n0;
+	}
+	return k;
+}
+
 int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 	       size_t toolong, unsigned long lineno, struct buf *out)
 {
@@ -198,22 +221,9 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 		reject(st, lineno, msg, line, n, out);
 		return 1;
 	}
-	/* Stages with a quick path take the line in turn, each one's output
-	 * line the next one's input, as in a pipe of single stages; from
-	 * the first that declines, the record is parsed and goes the usual
-	 * way. A quick path writes only lines the usual way would write. */
-	for (k = 0; k < nst && st[k].quick != NULL; k++) {
-		struct buf *o = k == nst - 1 ? out : &tmp[k & 1];
-		size_t n0;
-
-		if (o != out)
-			buf_reset(o);
-		n0 = o->n;
-		if (!st[k].quick(st[k].ctx, cur, curn, o))
-			break;
-		cur = o->p + n0;
-		curn = o->n - n0;
-	}
+	/* from the first stage that declines its quick path, the record is
+	 * parsed and goes the usual way */
+	k = stage_quick_prefix(st, nst, &cur, &curn, tmp, out);
 	if (k == nst) {
 		buf_addc(out, '\n');
 		rc = 0;

@@ -112,6 +112,16 @@ int stage_line(struct stage *st, size_t nst, const char *line, size_t n,
 	       size_t toolong, unsigned long lineno, struct buf *out);
 
 /*
+ * The quick paths of st[0..nst) over the line at *cur (*curn bytes) in
+ * turn, each one's output the next one's input, until one declines;
+ * returns how many took it, *cur and *curn then being the last one's
+ * output: in tmp[0] or tmp[1] (reset here as needed), or appended to out
+ * for the last stage if out is not NULL.
+ */
+size_t stage_quick_prefix(struct stage *st, size_t nst, const char **cur,
+			  size_t *curn, struct buf tmp[2], struct buf *out);
+
+/*
  * Apply stages st[0..n) in turn to the parsed record d (which this
  * releases) and append exactly one output line to out: the record, or an
  * error record from the first stage that rejected it, holding the record
