@@ -4028,17 +4028,22 @@ void rules_quick_batch(void *ctx, size_t n, const char *const *lines,
 									k, b);
 					}
 				}
-			for (i = 0; i < m; i++)
-				if (live[i])
+			/* a record a limit stopped goes the usual way:
+			 * nothing more to do for it here */
+			for (i = 0; i < m; i++) {
+				if (!live[i])
+					continue;
+				if (w[i].bail)
+					live[i] = 0;
+				else
 					phase_finish(&w[i]);
+			}
 		}
 		for (i = 0; i < m; i++) {
 			if (live[i]) {
 				work_end(&w[i]);
-				if (!w[i].bail) {
-					write_quick(&w[i]);
-					ok[from + i] = 1;
-				}
+				write_quick(&w[i]);
+				ok[from + i] = 1;
 			}
 			finish_work(&w[i]);
 			doc_release(&d[i]);
