@@ -3437,6 +3437,10 @@ static void finish_work(struct work *w)
 	free(w->stops);
 	for (size_t i = 0; i < w->ne; i++)
 		free_ent(&w->e[i]);
+	/* a phase left unfinished (a record a limit stopped) */
+	for (size_t i = 0; i < w->nc; i++)
+		free_ent(&w->c[i]);
+	w->nc = 0;
 	free(w->s);
 	free(w->pr);
 	free(w->fr);
