@@ -177,6 +177,11 @@ struct work {
 	size_t nremoved;       /* entities removed so far */
 	uint32_t *nlater;      /* per rule, the later actions it took in the
 				* record (NULL until one) */
+	struct ldone {
+		const struct action *ac;
+		size_t at, n;  /* the text it took: bytes of the record */
+	} *ldone;              /* the later actions taken */
+	size_t nldone;
 	struct stop *stops;    /* rules stopped by a PCRE2 limit in this
 				* phase, told at its end in the order of the
 				* pieces */
@@ -1245,6 +1250,16 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 	size_t n = w->d->len, ws = w_byte(w, s), wn = w_byte(w, e) - ws;
 	size_t from, ms, me, k = 0;
 
+	/* the action took this text before: the first gloss of an acronym
+	 * holds for the rest of the record, and its candidates already
+	 * cover every later occurrence */
+	for (size_t i = 0; i < w->nldone; i++)
+		if (w->ldone[i].ac == ac && w->ldone[i].n == wn &&
+		    memcmp(text + w->ldone[i].at, text + ws, wn) == 0) {
+			TRACE(w, "rule %s: '%.*s' at %zu-%zu taken before",
+			      m->ru->name, (int)wn, text + ws, s, e);
+			goto out;
+		}
 	if (w->nlater == NULL)
 		w->nlater = xcalloc(w->r->nrules + 1, sizeof(*w->nlater));
 	if (w->nlater[m->ru->order] >= RULES_MAX_LATER) {
@@ -1254,6 +1269,10 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 		goto out;
 	}
 	w->nlater[m->ru->order]++;
+	if ((w->nldone & (w->nldone - 1)) == 0)
+		w->ldone = xrealloc(w->ldone, (w->nldone ? 2 * w->nldone : 4) *
+				    sizeof(*w->ldone));
+	w->ldone[w->nldone++] = (struct ldone){ ac, ws, wn };
 	if (!group_span(m, 0, &ms, &me))
 		goto out;
 	from = w_byte(w, me);
@@ -3434,6 +3453,7 @@ static void run_work(struct work *w)
 static void finish_work(struct work *w)
 {
 	free(w->nlater);
+	free(w->ldone);
 	free(w->stops);
 	for (size_t i = 0; i < w->ne; i++)
 		free_ent(&w->e[i]);
