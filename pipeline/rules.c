@@ -1378,20 +1378,54 @@ static int limit_error(int rc)
 
 static void match_rule(struct work *w, const struct rule *ru);
 
+/*
+ * Put v[0..m) (elements of size sz, each with its piece at offset off) in
+ * the order of their pieces, stably: the order in which matching piece by
+ * piece would have made them.
+ */
+static void sort_by_piece(struct work *w, void *v, size_t m, size_t sz,
+			  size_t off)
+{
+	char *b = v, *tmp;
+	size_t i, maxpi = 0, *cnt;
+	int sorted = 1;
+
+	for (i = 0; i < m; i++) {
+		size_t pi = *(const size_t *)(b + i * sz + off);
+
+		if (i > 0 && pi < *(const size_t *)(b + (i - 1) * sz + off))
+			sorted = 0;
+		if (pi > maxpi)
+			maxpi = pi;
+	}
+	if (sorted)
+		return;
+	/* a counting sort: the counts, then the elements copied out */
+	if (w->cap_ord < maxpi + 2) {
+		w->cap_ord = 2 * (maxpi + 2);
+		w->ord = xrealloc(w->ord, w->cap_ord * sizeof(*w->ord));
+	}
+	cnt = w->ord;
+	memset(cnt, 0, (maxpi + 2) * sizeof(*cnt));
+	for (i = 0; i < m; i++)
+		cnt[*(const size_t *)(b + i * sz + off) + 1]++;
+	for (i = 1; i <= maxpi + 1; i++)
+		cnt[i] += cnt[i - 1];
+	tmp = xmalloc(m * sz);
+	for (i = 0; i < m; i++)
+		memcpy(tmp + cnt[*(const size_t *)(b + i * sz + off)]++ * sz,
+		       b + i * sz, sz);
+	memcpy(b, tmp, m * sz);
+	free(tmp);
+}
+
 /* Tell the rules the limits stopped (a warning in the record and a line
  * on the log), in the order of their pieces: the order matching piece by
  * piece meets them. */
 static void tell_stops(struct work *w)
 {
-	/* an insertion sort, stable: a record has few */
-	for (size_t i = 1; i < w->nstops; i++)
-		for (size_t j = i; j > 0 && w->stops[j - 1].pi >
-					    w->stops[j].pi; j--) {
-			struct stop x = w->stops[j];
-
-			w->stops[j] = w->stops[j - 1];
-			w->stops[j - 1] = x;
-		}
+	sort_by_piece(w, w->stops, w->nstops, sizeof(*w->stops),
+		      offsetof(struct stop, pi));
 	for (size_t i = 0; i < w->nstops; i++) {
 		const struct stop *s = &w->stops[i];
 		PCRE2_UCHAR msg[128];
@@ -3031,6 +3065,20 @@ static inline uint64_t range_bits(size_t first, size_t n, size_t k)
 	return hi & ~(((uint64_t)1 << a) - 1);
 }
 
+/* A piece's words in runb: the phase's rules over the shadow, then its
+ * plain ones, one bit per rule. */
+static size_t runb_words(const struct phase *ph)
+{
+	return 2 * ((ph->first + ph->n - 1) / 64 - ph->first / 64 + 1);
+}
+
+/* Which of them holds word k of the rules over the shadow (plain: over
+ * the text). */
+static size_t runb_word(const struct phase *ph, int plain, size_t k)
+{
+	return (size_t)plain * (runb_words(ph) / 2) + k - ph->first / 64;
+}
+
 /* Piece pi's subject for its rules over the shadow (plain: over the
  * text), as shadow_text() made it in this phase. */
 static void set_subject(struct work *w, size_t pi, int plain)
@@ -3053,46 +3101,6 @@ static void set_subject(struct work *w, size_t pi, int plain)
 	w->nsg = p->sg_n;
 }
 
-/*
- * Put v[from .. n) (elements of size sz, each with its piece at offset
- * off) in the order of their pieces, stably: the order in which matching
- * piece by piece would have made them.
- */
-static void sort_by_piece(struct work *w, void *v, size_t from, size_t n,
-			  size_t sz, size_t off)
-{
-	char *b = (char *)v + from * sz, *tmp;
-	size_t m = n - from, i, maxpi = 0, *cnt;
-	int sorted = 1;
-
-	for (i = 0; i < m; i++) {
-		size_t pi = *(const size_t *)(b + i * sz + off);
-
-		if (i > 0 && pi < *(const size_t *)(b + (i - 1) * sz + off))
-			sorted = 0;
-		if (pi > maxpi)
-			maxpi = pi;
-	}
-	if (sorted)
-		return;
-	/* a counting sort: the counts, then the elements copied out */
-	if (w->cap_ord < maxpi + 2) {
-		w->cap_ord = 2 * (maxpi + 2);
-		w->ord = xrealloc(w->ord, w->cap_ord * sizeof(*w->ord));
-	}
-	cnt = w->ord;
-	memset(cnt, 0, (maxpi + 2) * sizeof(*cnt));
-	for (i = 0; i < m; i++)
-		cnt[*(const size_t *)(b + i * sz + off) + 1]++;
-	for (i = 1; i <= maxpi + 1; i++)
-		cnt[i] += cnt[i - 1];
-	tmp = xmalloc(m * sz);
-	for (i = 0; i < m; i++)
-		memcpy(tmp + cnt[*(const size_t *)(b + i * sz + off)]++ * sz,
-		       b + i * sz, sz);
-	memcpy(b, tmp, m * sz);
-	free(tmp);
-}
 
 /*
  * Run the rules of one phase over every piece: those matched over the
@@ -3114,7 +3122,7 @@ static void phase_prepare(struct work *w, const struct phase *ph)
 	const struct rules *r = w->r;
 	size_t pos = 0, pi, nw = r->pfwords;
 	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64, k;
-	size_t pw = 2 * (k1 - k0 + 1), half = pw / 2;
+	size_t pw = runb_words(ph);
 	size_t keep = RULES_SHADOW_KEEP * w->d->len;
 	/* the phase's rules over the shadow, then its plain ones, as bits
 	 * of the words k0 .. k1 (a phase of up to RULES_PHASE_WORDS words
@@ -3170,7 +3178,7 @@ static void phase_prepare(struct work *w, const struct phase *ph)
 						keepm &= ~((uint64_t)1 <<
 							   (i & 63));
 				}
-				run[plain * half + k - k0] = keepm;
+				run[runb_word(ph, plain, k)] = keepm;
 				if (!plain)
 					any |= keepm;
 			}
@@ -3182,7 +3190,7 @@ static void phase_prepare(struct work *w, const struct phase *ph)
 			continue;
 		for (int plain = 0; plain < 2; plain++)
 			for (k = k0; k <= k1; k++)
-				for (uint64_t m = run[plain * half + k - k0];
+				for (uint64_t m = run[runb_word(ph, plain, k)];
 				     m; m &= m - 1) {
 					set_subject(w, pi, plain);
 					run_rule(w, &r->rules[k * 64 + (size_t)
@@ -3196,8 +3204,7 @@ static void phase_prepare(struct work *w, const struct phase *ph)
 static uint64_t phase_word(const struct work *w, const struct phase *ph,
 			   int plain, size_t k)
 {
-	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
-	size_t pw = 2 * (k1 - k0 + 1), at = plain * (pw / 2) + k - k0;
+	size_t pw = runb_words(ph), at = runb_word(ph, plain, k);
 	uint64_t all = 0;
 
 	if (w->r->opts.trace)
@@ -3211,8 +3218,7 @@ static uint64_t phase_word(const struct work *w, const struct phase *ph,
 static void phase_rule(struct work *w, const struct phase *ph, int plain,
 		       size_t k, unsigned b)
 {
-	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
-	size_t pw = 2 * (k1 - k0 + 1), at = plain * (pw / 2) + k - k0;
+	size_t pw = runb_words(ph), at = runb_word(ph, plain, k);
 	const struct rule *ru = &w->r->rules[k * 64 + b];
 
 	for (size_t pi = 0; pi < w->npieces && !w->bail; pi++)
@@ -3227,24 +3233,61 @@ static void phase_finish(struct work *w)
 	tell_stops(w);
 	/* the candidates are put in order by resolve() */
 	if (!w->r->opts.trace)
-		sort_by_piece(w, w->pr, 0, w->npr, sizeof(*w->pr),
+		sort_by_piece(w, w->pr, w->npr, sizeof(*w->pr),
 			      offsetof(struct prel, pi));
 	resolve(w, w->ns_before);
 	bind_relations(w);
 }
 
-static void run_phase(struct work *w, const struct phase *ph)
+/*
+ * The phases over the records w[0..m) whose live[] is set: in each phase,
+ * each rule over every piece of every record in turn (phase_prepare()
+ * says where each runs). A record a limit stopped goes the usual way
+ * after the quick path: nothing more is done for it here.
+ */
+static void run_phases(struct work *w, int *live, size_t m)
 {
-	size_t k0 = ph->first / 64, k1 = (ph->first + ph->n - 1) / 64;
+	const struct rules *r = w[0].r;
+	size_t i;
 
-	phase_prepare(w, ph);
-	for (int plain = 0; plain < 2; plain++)
-		for (size_t k = k0; k <= k1; k++)
-			for (uint64_t m = phase_word(w, ph, plain, k); m;
-			     m &= m - 1)
-				phase_rule(w, ph, plain, k,
-					   (unsigned)__builtin_ctzll(m));
-	phase_finish(w);
+	for (size_t p = 0; p < r->nphases; p++) {
+		const struct phase *ph = &r->phases[p];
+		size_t k0, k1;
+
+		if (ph->n == 0)
+			continue;
+		k0 = ph->first / 64;
+		k1 = (ph->first + ph->n - 1) / 64;
+		for (i = 0; i < m; i++)
+			if (live[i])
+				phase_prepare(&w[i], ph);
+		for (int plain = 0; plain < 2; plain++)
+			for (size_t k = k0; k <= k1; k++) {
+				uint64_t all = 0;
+
+				for (i = 0; i < m; i++)
+					if (live[i])
+						all |= phase_word(&w[i], ph,
+								  plain, k);
+				for (; all; all &= all - 1) {
+					unsigned b = (unsigned)
+						     __builtin_ctzll(all);
+
+					for (i = 0; i < m; i++)
+						if (live[i])
+							phase_rule(&w[i], ph,
+								   plain, k, b);
+				}
+			}
+		for (i = 0; i < m; i++) {
+			if (!live[i])
+				continue;
+			if (w[i].bail)
+				live[i] = 0;
+			else
+				phase_finish(&w[i]);
+		}
+	}
 }
 
 /*
@@ -3441,13 +3484,12 @@ static void work_end(struct work *w)
 
 static void run_work(struct work *w)
 {
-	const struct rules *r = w->r;
+	int live = 1;
 
 	work_begin(w);
-	for (size_t i = 0; i < r->nphases; i++)
-		if (r->phases[i].n > 0)
-			run_phase(w, &r->phases[i]);
-	work_end(w);
+	run_phases(w, &live, 1);
+	if (live)
+		work_end(w);
 }
 
 static void finish_work(struct work *w)
@@ -3985,7 +4027,7 @@ out:
 /*
  * Several records at once: each phase runs over all of them, and each
  * rule of the phase over every piece of every record in turn, which
- * keeps the rule's compiled code and branches warm (run_phase()).
+ * keeps the rule's compiled code and branches warm (run_phases()).
  */
 void rules_quick_batch(void *ctx, size_t n, const char *const *lines,
 		       const size_t *lens, struct buf *outs, int *ok)
@@ -4022,47 +4064,7 @@ void rules_quick_batch(void *ctx, size_t n, const char *const *lines,
 			if (live[i])
 				work_begin(&w[i]);
 		}
-		for (size_t p = 0; p < r->nphases; p++) {
-			const struct phase *ph = &r->phases[p];
-			size_t k0, k1;
-
-			if (ph->n == 0)
-				continue;
-			k0 = ph->first / 64;
-			k1 = (ph->first + ph->n - 1) / 64;
-			for (i = 0; i < m; i++)
-				if (live[i])
-					phase_prepare(&w[i], ph);
-			for (int plain = 0; plain < 2; plain++)
-				for (size_t k = k0; k <= k1; k++) {
-					uint64_t all = 0;
-
-					for (i = 0; i < m; i++)
-						if (live[i])
-							all |= phase_word(&w[i],
-								ph, plain, k);
-					for (; all; all &= all - 1) {
-						unsigned b = (unsigned)
-							__builtin_ctzll(all);
-
-						for (i = 0; i < m; i++)
-							if (live[i])
-								phase_rule(&w[i],
-									ph, plain,
-									k, b);
-					}
-				}
-			/* a record a limit stopped goes the usual way:
-			 * nothing more to do for it here */
-			for (i = 0; i < m; i++) {
-				if (!live[i])
-					continue;
-				if (w[i].bail)
-					live[i] = 0;
-				else
-					phase_finish(&w[i]);
-			}
-		}
+		run_phases(w, live, m);
 		for (i = 0; i < m; i++) {
 			if (live[i]) {
 				work_end(&w[i]);
