@@ -12,6 +12,7 @@
  * give them the other way round. Pairwise comparison is quadratic in the
  * annotations of one record, which is a few hundred in a news article.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +22,13 @@
 
 struct ent {
 	const char *id, *type, *source; /* borrowed from the record */
+	const char *text;               /* borrowed; "" if none */
+	json_t *canon, *value;          /* borrowed, NULL if absent */
 	size_t s, e;                    /* span in the compared text */
 	int hit;                        /* strictly matched */
 	int near;                       /* overlaps one of its type */
+	size_t mate;                    /* gold, hit: the prediction's index */
+	int canon_bad, value_bad;       /* gold, hit: the prediction differs */
 };
 
 struct arg {
@@ -72,6 +77,8 @@ static void item_free(struct eval_item *it)
 	free(it->ann_id);
 	free(it->shown);
 	free(it->source);
+	free(it->gold);
+	free(it->pred);
 }
 
 void eval_release(struct eval *ev)
@@ -210,6 +217,13 @@ static int side_load(struct side *sd, struct doc *d, int via_raw,
 		t->id = str_of(x, "id");
 		t->type = str_of(x, "type");
 		t->source = str_of(x, "source");
+		t->text = str_of(x, "text");
+		if (t->text == NULL)
+			t->text = "";
+		t->canon = json_object_get(x, "canonical");
+		t->value = json_object_get(x, "value");
+		if (json_is_null(t->value))
+			t->value = NULL;
 		t->s = s;
 		t->e = e;
 	}
@@ -424,6 +438,70 @@ static int same_ent(const struct ent *a, const struct ent *b)
 	return a->s == b->s && a->e == b->e && strcmp(a->type, b->type) == 0;
 }
 
+/* An entity's canonical form: its "canonical" string, else its text (a
+ * record may leave out a canonical form that is the text itself). */
+static const char *canon_of(const struct ent *t)
+{
+	return json_is_string(t->canon) ? json_string_value(t->canon)
+					: t->text;
+}
+
+/* A value as text, owned, or NULL when absent: a string as it is, a
+ * number in decimal (so that "381" and 381 agree), anything else as
+ * compact JSON. */
+static char *value_text(json_t *v)
+{
+	char tmp[64];
+
+	if (v == NULL)
+		return NULL;
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		return xstrdup(tmp);
+	}
+	if (json_is_real(v)) {
+		snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(v));
+		return xstrdup(tmp);
+	}
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+/* Compare the canonical form and value of a strict match; count them on
+ * the type's row and overall. */
+static void agree(struct eval *ev, struct eval_stats *st, struct ent *ge,
+		  const struct ent *pe)
+{
+	char *gv, *pv;
+
+	if (ge->canon != NULL) {
+		st->ncanon++;
+		ev->ent_all.ncanon++;
+		if (strcmp(canon_of(ge), canon_of(pe)) == 0) {
+			st->canon_ok++;
+			ev->ent_all.canon_ok++;
+		} else {
+			ge->canon_bad = 1;
+		}
+	}
+	if (ge->value != NULL) {
+		gv = value_text(ge->value);
+		pv = value_text(pe->value);
+		st->nvalue++;
+		ev->ent_all.nvalue++;
+		if (pv != NULL && strcmp(gv, pv) == 0) {
+			st->value_ok++;
+			ev->ent_all.value_ok++;
+		} else {
+			ge->value_bad = 1;
+		}
+		free(gv);
+		free(pv);
+	}
+}
+
 static void match_entities(struct eval *ev, struct side *g, struct side *p)
 {
 	size_t i, j;
@@ -443,8 +521,10 @@ static void match_entities(struct eval *ev, struct side *g, struct side *p)
 		for (i = 0; i < g->nents && !pe->hit; i++) {
 			if (!g->ents[i].hit && same_ent(&g->ents[i], pe)) {
 				g->ents[i].hit = pe->hit = 1;
+				g->ents[i].mate = j;
 				st->tp++;
 				ev->ent_all.tp++;
+				agree(ev, st, &g->ents[i], pe);
 			}
 		}
 		for (i = 0; i < g->nents; i++) {
@@ -569,6 +649,35 @@ static void match_relations(struct eval *ev, struct side *g, struct side *p)
 	ev->rel_all.ov_pred = ev->rel_all.ov_gold = ev->rel_all.tp;
 }
 
+/* The items of a strict match whose canonical form or value differs: t is
+ * the gold entity, its prediction other->ents[t->mate]. */
+static void disagreements(struct eval *ev, struct ctext *ct,
+			  struct side *sd, struct side *other,
+			  const struct ent *t, unsigned long line)
+{
+	const struct ent *pe = &other->ents[t->mate];
+	struct eval_item *it;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (!(k == 0 ? t->canon_bad : t->value_bad))
+			continue;
+		it = new_item(ev, k == 0 ? EVAL_CANON : EVAL_VALUE, 0,
+			      t->type, doc_id(sd->d), t->id, pe->source);
+		it->line = line;
+		it->start = t->s;
+		it->end = t->e;
+		it->shown = context(ct, sd, other, t->s, t->e);
+		if (k == 0) {
+			it->gold = xstrdup(canon_of(t));
+			it->pred = xstrdup(canon_of(pe));
+		} else {
+			it->gold = value_text(t->value);
+			it->pred = value_text(pe->value);
+		}
+	}
+}
+
 static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 		       struct side *other, int kind, unsigned long line)
 {
@@ -579,6 +688,8 @@ static void list_items(struct eval *ev, struct ctext *ct, struct side *sd,
 	for (i = 0; i < sd->nents; i++) {
 		struct ent *t = &sd->ents[i];
 
+		if (t->hit && kind == EVAL_MISS && other != NULL)
+			disagreements(ev, ct, sd, other, t, line);
 		if (t->hit)
 			continue;
 		it = new_item(ev, kind, 0, t->type, id, t->id,
@@ -741,6 +852,15 @@ static json_t *score(double x)
 	return json_real((double)(long)(x * 10000 + 0.5) / 10000);
 }
 
+/* How many strict matches the gold gives a canonical form or value, and
+ * how many the prediction agrees with. */
+static json_t *agree_json(size_t n, size_t ok)
+{
+	return json_pack("{s:I,s:I,s:o}", "compared", (json_int_t)n,
+			 "same", (json_int_t)ok, "accuracy",
+			 score(n ? (double)ok / (double)n : 1.0));
+}
+
 static json_t *stats_json(const struct eval_stats *s, int with_overlap)
 {
 	json_t *o = json_object(), *st = json_object();
@@ -763,6 +883,10 @@ static json_t *stats_json(const struct eval_stats *s, int with_overlap)
 		json_object_set_new(st, "recall", score(eval_recall(s, 1)));
 		json_object_set_new(st, "f1", score(eval_f1(s, 1)));
 		json_object_set_new(o, "overlap", st);
+		json_object_set_new(o, "canonical",
+				    agree_json(s->ncanon, s->canon_ok));
+		json_object_set_new(o, "value",
+				    agree_json(s->nvalue, s->value_ok));
 	}
 	return o;
 }
@@ -779,6 +903,9 @@ static json_t *group_json(const struct eval_stats *all,
 	json_object_set_new(o, "types", types);
 	return o;
 }
+
+static const char *const kind_name[] = { "miss", "false", "canonical",
+					  "value" };
 
 json_t *eval_to_json(const struct eval *ev)
 {
@@ -806,7 +933,7 @@ json_t *eval_to_json(const struct eval *ev)
 
 			x = json_object();
 			json_object_set_new(x, "kind", json_string(
-				it->kind == EVAL_MISS ? "miss" : "false"));
+				kind_name[it->kind]));
 			json_object_set_new(x, "what", json_string(
 				it->is_rel ? "relation" : "entity"));
 			json_object_set_new(x, "type", json_string(it->type));
@@ -817,13 +944,20 @@ json_t *eval_to_json(const struct eval *ev)
 					(json_int_t)it->start));
 				json_object_set_new(x, "end", json_integer(
 					(json_int_t)it->end));
-				json_object_set_new(x, "overlaps",
-						    json_boolean(it->near));
+				if (it->kind < EVAL_CANON)
+					json_object_set_new(x, "overlaps",
+						json_boolean(it->near));
 				json_object_set_new(x, "context",
 						    json_string(it->shown));
 			} else {
 				json_object_set_new(x, "args",
 						    json_string(it->shown));
+			}
+			if (it->kind >= EVAL_CANON) {
+				json_object_set_new(x, "gold", it->gold ?
+					json_string(it->gold) : json_null());
+				json_object_set_new(x, "pred", it->pred ?
+					json_string(it->pred) : json_null());
 			}
 			if (it->source)
 				json_object_set_new(x, "source",
@@ -863,6 +997,50 @@ static void group_table(struct buf *b, const char *title,
 	row(b, "overall", all, ov);
 }
 
+/* s in double quotes, or (none) */
+static void quoted(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_adds(b, "(none)");
+		return;
+	}
+	buf_addc(b, '"');
+	add_flat(b, s, strlen(s));
+	buf_addc(b, '"');
+}
+
+static void agree_cells(struct buf *b, size_t n, size_t ok)
+{
+	buf_printf(b, "  %9zu %6zu ", n, ok);
+	if (n)
+		buf_printf(b, "%6.4f", (double)ok / (double)n);
+	else
+		buf_printf(b, "%6s", "-");
+}
+
+/* Canonical forms and values of the strict matches: the types whose gold
+ * gives any, then overall. */
+static void agree_table(struct buf *b, const struct eval *ev)
+{
+	size_t i;
+
+	buf_printf(b, "%-16s  %9s %6s %6s  %9s %6s %6s\n", "agreement",
+		   "canonical", "same", "acc", "value", "same", "acc");
+	for (i = 0; i <= ev->nents; i++) {
+		const struct eval_stats *s = i < ev->nents ? &ev->ents[i]
+							   : &ev->ent_all;
+
+		if (i < ev->nents && s->ncanon == 0 && s->nvalue == 0)
+			continue;
+		buf_printf(b, "%-16s", i < ev->nents ? s->type : "overall");
+		agree_cells(b, s->ncanon, s->canon_ok);
+		agree_cells(b, s->nvalue, s->value_ok);
+		buf_addc(b, '\n');
+	}
+	buf_adds(b, "(of the strict matches whose gold gives a canonical "
+		 "form or a value,\n how many give the same)\n\n");
+}
+
 void eval_table(const struct eval *ev, int with_items, struct buf *b)
 {
 	size_t i;
@@ -873,6 +1051,7 @@ void eval_table(const struct eval *ev, int with_items, struct buf *b)
 	group_table(b, "entity", &ev->ent_all, ev->ents, ev->nents, 1);
 	buf_adds(b, "(P R F1: strict, same type and span; P~ R~ F1~: same "
 		 "type, overlapping span)\n\n");
+	agree_table(b, ev);
 	group_table(b, "relation", &ev->rel_all, ev->rels, ev->nrels, 0);
 	buf_printf(b, "\n%6s %6s %6s  %s\n", "true", "false", "P", "source");
 	for (i = 0; i < ev->nsrcs; i++)
@@ -892,11 +1071,18 @@ void eval_table(const struct eval *ev, int with_items, struct buf *b)
 		last_type = it->type;
 		last_rel = it->is_rel;
 		buf_printf(b, "%s%s %s %s", it->kind == EVAL_MISS ? "miss "
-			   : "false", it->near ? "~" : " ", it->doc_id,
-			   it->ann_id);
+			   : it->kind == EVAL_FALSE ? "false" : it->kind ==
+			   EVAL_CANON ? "canon" : "value", it->near ? "~" : " ",
+			   it->doc_id, it->ann_id);
 		if (!it->is_rel)
 			buf_printf(b, " %zu-%zu", it->start, it->end);
 		buf_printf(b, ": %s", it->shown);
+		if (it->kind >= EVAL_CANON) {
+			buf_adds(b, "  gold ");
+			quoted(b, it->gold);
+			buf_adds(b, " pred ");
+			quoted(b, it->pred);
+		}
 		if (it->source)
 			buf_printf(b, "  <%s>", it->source);
 		buf_addc(b, '\n');

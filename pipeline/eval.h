@@ -35,6 +35,10 @@ struct eval_stats {
 	size_t tp;          /* strict matches (one to one) */
 	size_t ov_pred;     /* predictions overlapping a gold of their type */
 	size_t ov_gold;     /* gold overlapped by a prediction of its type */
+	/* of the strict matches (entities): those whose gold gives a
+	 * canonical form, a value, and those where the prediction agrees */
+	size_t ncanon, canon_ok;
+	size_t nvalue, value_ok;
 };
 
 /* True and false hits of one "source" (rule or gazetteer line). */
@@ -44,11 +48,13 @@ struct eval_source {
 	size_t bad;         /* predictions that do not */
 };
 
-enum { EVAL_MISS = 0, EVAL_FALSE = 1 };
+/* A miss, a false hit, or a strict match whose canonical form or value
+ * differs from the gold's. */
+enum { EVAL_MISS = 0, EVAL_FALSE = 1, EVAL_CANON = 2, EVAL_VALUE = 3 };
 
-/* One miss or false hit, for --errors. */
+/* One miss, false hit or disagreement, for --errors. */
 struct eval_item {
-	int kind;           /* EVAL_MISS or EVAL_FALSE */
+	int kind;           /* EVAL_MISS ... EVAL_VALUE */
 	int is_rel;         /* a relation rather than an entity */
 	int near;           /* an entity that overlaps one of its type */
 	char *type;         /* owned */
@@ -57,6 +63,8 @@ struct eval_item {
 	size_t start, end;  /* span in the compared text (entities) */
 	char *shown;        /* owned: context with [[ ]], or relation args */
 	char *source;       /* owned, may be NULL */
+	char *gold, *pred;  /* owned, EVAL_CANON and EVAL_VALUE: the two
+			     * canonical forms or values as text */
 	unsigned long line; /* the gold record's line: listings follow gold */
 };
 

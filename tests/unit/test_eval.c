@@ -223,9 +223,76 @@ static void test_checks_and_alignment(void)
 	doc_release(&g);
 }
 
+/* Canonical forms and values of strict matches: an absent canonical form
+ * is the text, "381" and 381 agree, an absent value disagrees; only gold
+ * entities that give one are compared, and misses are not. */
+static void test_agreement(void)
+{
+	struct eval ev;
+	struct doc g, p;
+	struct vnie_error err;
+	size_t i, canon = 0, value = 0;
+
+	CHECK("agreement: gold loads", load(&g, "{\"id\":\"a\",\"text\":\""
+	      TEXT "\",\"entities\":["
+	      "{\"id\":\"T1\",\"type\":\"PERSON\",\"start\":4,\"end\":13,"
+	      "\"text\":\"Lê Văn An\"},"
+	      "{\"id\":\"T2\",\"type\":\"ORG\",\"start\":27,\"end\":44,"
+	      "\"text\":\"UBND tỉnh Hà Tĩnh\",\"canonical\":"
+	      "\"Ủy ban nhân dân tỉnh Hà Tĩnh\"},"
+	      "{\"id\":\"T3\",\"type\":\"LOC\",\"start\":37,\"end\":44,"
+	      "\"text\":\"Hà Tĩnh\",\"canonical\":\"Hà Tĩnh\"},"
+	      "{\"id\":\"T4\",\"type\":\"QUANTITY\",\"start\":0,\"end\":3,"
+	      "\"text\":\"Ông\",\"value\":\"381\"},"
+	      "{\"id\":\"T5\",\"type\":\"DATE\",\"start\":14,\"end\":17,"
+	      "\"text\":\"làm\",\"value\":\"2020\"},"
+	      "{\"id\":\"T6\",\"type\":\"ORG\",\"start\":18,\"end\":22,"
+	      "\"text\":\"việc\",\"canonical\":\"X\"}]}") == 0);
+	CHECK("agreement: pred loads", load_as(&p, "{\"id\":\"a\",\"text\":\""
+	      TEXT "\",\"entities\":["
+	      "{\"id\":\"T1\",\"type\":\"PERSON\",\"start\":4,\"end\":13,"
+	      "\"text\":\"Lê Văn An\",\"canonical\":\"An\"},"
+	      "{\"id\":\"T2\",\"type\":\"ORG\",\"start\":27,\"end\":44,"
+	      "\"text\":\"UBND tỉnh Hà Tĩnh\",\"canonical\":"
+	      "\"Ủy ban nhân dân tỉnh\"},"
+	      "{\"id\":\"T3\",\"type\":\"LOC\",\"start\":37,\"end\":44,"
+	      "\"text\":\"Hà Tĩnh\"},"
+	      "{\"id\":\"T4\",\"type\":\"QUANTITY\",\"start\":0,\"end\":3,"
+	      "\"text\":\"Ông\",\"value\":381},"
+	      "{\"id\":\"T5\",\"type\":\"DATE\",\"start\":14,\"end\":17,"
+	      "\"text\":\"làm\"}]}", 0) == 0);
+	eval_init(&ev, 1);
+	CHECK("agreement: pair scores", eval_pair(&ev, &g, &p, &err) == 0);
+	eval_finish(&ev);
+	/* compared: T2 (differs), T3 (text "Hà Tĩnh" = gold); not T1 (gold
+	 * has none) nor T6 (missed) */
+	CHECK("agreement: canonical compared", ev.ent_all.ncanon == 2);
+	CHECK("agreement: canonical same", ev.ent_all.canon_ok == 1);
+	CHECK("agreement: values compared", ev.ent_all.nvalue == 2);
+	CHECK("agreement: \"381\" is 381, none differs",
+	      ev.ent_all.value_ok == 1);
+	for (i = 0; i < ev.nitems; i++) {
+		const struct eval_item *it = &ev.items[i];
+
+		if (it->kind == EVAL_CANON)
+			canon += strcmp(it->ann_id, "T2") == 0 &&
+				 strcmp(it->pred, "Ủy ban nhân dân tỉnh") == 0;
+		if (it->kind == EVAL_VALUE)
+			value += strcmp(it->ann_id, "T5") == 0 &&
+				 strcmp(it->gold, "2020") == 0 &&
+				 it->pred == NULL;
+	}
+	CHECK("agreement: items list T2's form, T5's missing value",
+	      canon == 1 && value == 1);
+	eval_release(&ev);
+	doc_release(&g);
+	doc_release(&p);
+}
+
 int main(void)
 {
 	test_entities();
+	test_agreement();
 	test_gold_vs_itself();
 	test_relations();
 	test_checks_and_alignment();
