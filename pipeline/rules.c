@@ -2639,11 +2639,168 @@ static void coordinations(struct work *w)
 	buf_release(&nc);
 }
 
+/* An entity's class name ("provinces"), or NULL: a rule's class=, else the
+ * input's "class". */
+static const char *class_name(const struct ent *x)
+{
+	if (x->clsname)
+		return x->clsname;
+	if (x->q)
+		return x->q->cls;
+	if (x->obj)
+		return json_string_value(json_object_get(x->obj, "class"));
+	return NULL;
+}
+
+/* Does the lower-cased low[0..n) end in the words "việt nam"? */
+static int ends_viet_nam(const char *low, size_t n)
+{
+	size_t k = strlen("việt nam");
+
+	return n >= k && memcmp(low + n - k, "việt nam", k) == 0 &&
+	       (n == k || low[n - k - 1] == ' ');
+}
+
+/*
+ * A head that takes a province's name alone, followed in the canonical
+ * form by the name with its level (Tỉnh ủy tỉnh Nghệ An, made from
+ * Tỉnh ủy and the LOC Nghệ An): drop the level noun. 1 if it did.
+ */
+static int name_after_level(struct work *w, struct ent *x,
+			    const struct provhead *ph, const char *c, size_t cn)
+{
+	static const char *const lv[] = { " tỉnh ", " thành phố ", NULL };
+	struct buf nc = BUF_INIT;
+	size_t k, ln;
+
+	for (k = 0; lv[k]; k++) {
+		ln = strlen(lv[k]);
+		if (cn > ph->n + ln && memcmp(c + ph->n, lv[k], ln) == 0)
+			break;
+	}
+	if (lv[k] == NULL)
+		return 0;
+	buf_add(&nc, c, ph->n);
+	buf_add(&nc, c + ph->n + ln - 1, cn - ph->n - ln + 1);
+	TRACE(w, "ORG %zu-%zu canonical '%.*s': the name alone after %s (%s)",
+	      x->start, x->end, (int)nc.n, nc.p, ph->head, ph->source);
+	set_canon(x, &nc);
+	buf_release(&nc);
+	return 1;
+}
+
+/*
+ * The document's province given to the bodies of a province that the text
+ * names without a place (the `province` directives): the province named
+ * most often (the first named, on a tie) by a LOC whose canonical form is
+ * "tỉnh X", or a city of the provinces gazetteer ("thành phố Hải Phòng").
+ * An ORG whose canonical form is a directive's head, or the head and more
+ * words, and that has no LOC nested in it, no level noun in its canonical
+ * form and does not end in Việt Nam, gets " tỉnh X" (level), " X" (name),
+ * or " X" only where the province is a city (city-name). A document that
+ * names no province gets nothing.
+ */
+static void province_bodies(struct work *w)
+{
+	const struct rules *r = w->r;
+	struct place *pl = NULL, *best = NULL;
+	size_t npl = 0, i, j, k, cn, skip;
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+	const char *c, *cls;
+	int city;
+
+	if (r->nprov == 0)
+		return;
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+
+		if (x->type != RT_LOC)
+			continue;
+		c = ent_canon(w, x, &cn);
+		cls = class_name(x);
+		city = 0;
+		if (cn > strlen("tỉnh ") && memcmp(c, "tỉnh ", strlen("tỉnh ")) == 0) {
+			skip = strlen("tỉnh ");
+		} else if (cls && strcmp(cls, "provinces") == 0 &&
+			   cn > strlen("thành phố ") &&
+			   memcmp(c, "thành phố ", strlen("thành phố ")) == 0) {
+			skip = strlen("thành phố ");
+			city = 1;
+		} else {
+			continue;
+		}
+		for (k = 0; k < npl; k++)
+			if (pl[k].n == cn && memcmp(pl[k].name, c, cn) == 0)
+				break;
+		if (k == npl) {
+			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
+			/* level: the name's offset; name: the whole form */
+			pl[npl++] = (struct place){ (int)skip | city << 8, c,
+						    cn, 0 };
+		}
+		pl[k].count++;
+	}
+	for (k = 0; k < npl; k++)
+		if (best == NULL || pl[k].count > best->count)
+			best = &pl[k];
+	for (i = 0; best != NULL && i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+		int nested = 0;
+		const struct provhead *ph = NULL;
+
+		if (x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		for (k = 0; k < r->nprov && ph == NULL; k++)
+			if (cn >= r->prov[k].n &&
+			    memcmp(c, r->prov[k].head, r->prov[k].n) == 0 &&
+			    (cn == r->prov[k].n ? !r->prov[k].more
+						: c[r->prov[k].n] == ' '))
+				ph = &r->prov[k];
+		if (ph == NULL)
+			continue;
+		city = best->level >> 8;
+		skip = (size_t)(best->level & 0xFF);
+		if (ph->mode != PROV_LEVEL && name_after_level(w, x, ph, c, cn))
+			continue;
+		if (ph->mode == PROV_CITY_NAME && !city)
+			continue;
+		for (j = i + 1; j < w->nsorted && !nested; j++) {
+			const struct ent *z = &w->e[w->sorted[j]];
+
+			if (z->start >= x->end)
+				break;
+			nested = z->type == RT_LOC && z->end <= x->end;
+		}
+		/* a level noun after the head (Tỉnh ủy is no place) */
+		buf_reset(&low);
+		values_lower(c + ph->n, cn - ph->n, &low);
+		if (nested || level_pos(low.p, low.n) >= 0 ||
+		    ends_viet_nam(low.p, low.n))
+			continue;
+		buf_reset(&nc);
+		buf_add(&nc, c, cn);
+		buf_addc(&nc, ' ');
+		if (ph->mode == PROV_LEVEL)
+			buf_add(&nc, best->name, best->n);
+		else
+			buf_add(&nc, best->name + skip, best->n - skip);
+		TRACE(w, "ORG %zu-%zu canonical '%.*s': the document's province "
+		      "(%s)", x->start, x->end, (int)nc.n, nc.p, ph->source);
+		set_canon(x, &nc);
+	}
+	free(pl);
+	buf_release(&low);
+	buf_release(&nc);
+}
+
 static void doc_step(struct work *w)
 {
 	acronyms(w);
 	coordinations(w);
 	places(w);
+	province_bodies(w);
 }
 
 /* ---- writing the record -------------------------------------------------------------- */

@@ -220,6 +220,22 @@ struct rule_stats {
 	_Atomic unsigned long long ns;      /* time matching */
 };
 
+/*
+ * A body of a province that articles name without its place (Sở Nội vụ,
+ * Tỉnh ủy): the document-level step appends the document's province to
+ * an ORG whose canonical form is head, or head and more words, and names
+ * no place (the `province` directive, docs/rules.md).
+ */
+enum { PROV_LEVEL, PROV_NAME, PROV_CITY_NAME };
+struct provhead {
+	char *head;          /* owned */
+	size_t n;
+	int more;            /* "HEAD ...": more words must follow */
+	int mode;            /* PROV_*: "tỉnh Nghệ An", "Nghệ An", or the
+			      * name only where the province is a city */
+	char *source;        /* owned: "rules/x.rules:3", for --trace */
+};
+
 struct rules {
 	struct rules_opts opts;
 	struct rule_stats *stats; /* per rule, with opts.stats; else NULL */
@@ -248,6 +264,8 @@ struct rules {
 	 * rule's index << 8 | the clause's bit */
 	uint32_t *mark_at, *marks;
 	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
+	struct provhead *prov; /* the province directives, in file order */
+	size_t nprov;
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */
 };

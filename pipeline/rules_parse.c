@@ -2150,6 +2150,39 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		}
 		return;
 	}
+	if (KW("province")) {
+		static const char *const modes[] = { "level", "name",
+						     "city-name", NULL };
+		struct provhead *ph;
+		size_t m, h;
+
+		finish_rule(L);
+		j = word_end(s, n, i);
+		for (m = 0; modes[m]; m++)
+			if (j - i == strlen(modes[m]) &&
+			    memcmp(s + i, modes[m], j - i) == 0)
+				break;
+		h = skip_ws(s, n, j);
+		if (modes[m] == NULL || h >= n) {
+			errorf(L, &o, "expected province level|name|city-name "
+			       "HEAD");
+			return;
+		}
+		L->r->prov = xrealloc(L->r->prov, (L->r->nprov + 1) *
+				      sizeof(*L->r->prov));
+		ph = &L->r->prov[L->r->nprov++];
+		ph->more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
+		ph->n = n - h - (ph->more ? 4 : 0);
+		ph->head = xstrndup(s + h, ph->n);
+		ph->mode = (int)m;
+		{
+			struct buf src = BUF_INIT;
+
+			buf_printf(&src, "%s:%zu", lo->file, lo->line);
+			ph->source = src.p;
+		}
+		return;
+	}
 	if (KW("rule")) {
 		struct prule *pr;
 
@@ -2462,6 +2495,11 @@ void rules_free(struct rules *r)
 	for (k = 0; k < r->nclasses; k++)
 		free(r->classes[k]);
 	free(r->classes);
+	for (k = 0; k < r->nprov; k++) {
+		free(r->prov[k].head);
+		free(r->prov[k].source);
+	}
+	free(r->prov);
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
 	free(r->pf);
