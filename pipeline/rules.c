@@ -3051,6 +3051,7 @@ static void scan_pieces(struct work *w)
 	struct scan_job jobs[2 * RULES_SCAN_CHAINS];
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
 	size_t nj = 0, i, k, nr = w->r->satstride;
+	int wide = rules_has_wide_space(w->d->text, w->d->len);
 
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
@@ -3076,6 +3077,11 @@ static void scan_pieces(struct work *w)
 			rules_scan_jobs(jobs, nj);
 			nj = 0;
 		}
+	}
+	for (i = 0; wide && i < w->npieces; i++) {
+		rules_scan_spaced(w->r->scan_cs, w->satall + i * nr);
+		if (w->r->any_ci)
+			rules_scan_spaced(w->r->scan_ci, w->satall + i * nr);
 	}
 }
 

@@ -192,6 +192,12 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 				  int ci, const uint32_t *at,
 				  const uint32_t *marks);
 void rules_scan_free(struct lit_scan *sc);
+/* Literals hold a blank for \s, \s+ or a space, and a scan reads a run
+ * of ASCII white space as one blank. A text with white space beyond ASCII
+ * (rules_has_wide_space()) may match \s where the scan sees no blank:
+ * rules_scan_spaced() sets the marks of every literal with a blank. */
+int rules_has_wide_space(const char *s, size_t n);
+void rules_scan_spaced(const struct lit_scan *sc, uint8_t *set);
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		uint8_t *set);
 /* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do

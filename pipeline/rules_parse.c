@@ -706,7 +706,18 @@ static void flush_lit(struct px *P, struct reqset *rs, struct buf *run,
 {
 	struct clause c = { .n = 1 };
 	struct buf low = BUF_INIT;
+	size_t a = 0;
 
+	/* blanks only between words: one at an end would tell little and
+	 * make every state that ends in one set marks */
+	while (a < run->n && run->p[a] == ' ')
+		a++;
+	while (run->n > a && run->p[run->n - 1] == ' ')
+		run->n--;
+	if (a > 0) {
+		memmove(run->p, run->p + a, run->n - a);
+		run->n -= a;
+	}
 	if (run->n == 0)
 		return;
 	if (ci) {
@@ -962,11 +973,23 @@ static struct reqset parse_seq(struct px *P, int ci)
 			min = quantifier(P);
 			if (min == 0) {
 				flush_lit(P, &rs, &run, ci);
+			} else if (ln == 1 && lp[0] == ' ' && run.n > 0 &&
+				   run.p[run.n - 1] == ' ') {
+				/* the scan reads a run of blanks as one */
 			} else {
 				buf_add(&run, lp, ln);
-				if (P->i != j)
+				if (P->i != j && !(ln == 1 && lp[0] == ' '))
 					flush_lit(P, &rs, &run, ci);
 			}
+			continue;
+		}
+		/* \s, \s+: a blank in the literal, which the scan finds for
+		 * any run of white space (rules_scan.c) */
+		if (kind == LX_ESC && j == i + 2 && P->s[i + 1] == 's') {
+			if (quantifier(P) == 0)
+				flush_lit(P, &rs, &run, ci);
+			else if (run.n == 0 || run.p[run.n - 1] != ' ')
+				buf_addc(&run, ' ');
 			continue;
 		}
 		/* anything else matches no literal we can name; \d needs a

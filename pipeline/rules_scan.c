@@ -16,6 +16,10 @@
 
 #include "rules_int.h"
 
+/* The ASCII white space of PCRE2's \s; the others are told apart by
+ * rules_scan_spaced(). */
+static const char ascii_ws[] = " \t\n\v\f\r";
+
 /* States that 16-bit transitions can name; a larger automaton has 32-bit
  * ones. */
 #define SCAN_MAX16 0x10000u
@@ -50,6 +54,8 @@ struct lit_scan {
 	uint32_t root;           /* the state a scan starts in */
 	uint32_t *empty;         /* the marks of empty literals: always */
 	size_t nempty;
+	uint32_t *spaced;        /* the marks of literals with a blank */
+	size_t nspaced;
 };
 
 /* The automaton while it is built. */
@@ -59,6 +65,7 @@ struct build {
 	size_t ncls;
 	uint32_t **own;          /* per state: literals ending here */
 	size_t *nown;
+	uint8_t *last;           /* per state: the class of its last byte */
 };
 
 static uint32_t new_state(struct build *b)
@@ -68,7 +75,9 @@ static uint32_t new_state(struct build *b)
 		b->go = xrealloc(b->go, b->cap * b->ncls * sizeof(*b->go));
 		b->own = xrealloc(b->own, b->cap * sizeof(*b->own));
 		b->nown = xrealloc(b->nown, b->cap * sizeof(*b->nown));
+		b->last = xrealloc(b->last, b->cap * sizeof(*b->last));
 	}
+	b->last[b->nstates] = 0;
 	memset(b->go + b->nstates * b->ncls, 0xFF, b->ncls * sizeof(*b->go));
 	b->own[b->nstates] = NULL;
 	b->nown[b->nstates] = 0;
@@ -215,6 +224,11 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 	for (c = 0; c < 256; c++)
 		if (sc->cls[c])
 			sc->cls[c] = (unsigned char)sc->ncls++;
+	/* every ASCII white space byte reads as the blank of the literals
+	 * (made from \s, \s+ or a space: rules_parse.c) */
+	if (sc->cls[' '])
+		for (k = 0; k < sizeof(ascii_ws) - 1; k++)
+			sc->cls[(unsigned char)ascii_ws[k]] = sc->cls[' '];
 	b.ncls = sc->ncls;
 	new_state(&b);
 	/* the trie */
@@ -232,6 +246,14 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 				  (uint32_t)i);
 			continue;
 		}
+		if (memchr(lits[i].s, ' ', lits[i].n) != NULL) {
+			size_t nm = marks ? at[i + 1] - at[i] : 1;
+
+			sc->spaced = xrealloc(sc->spaced, (sc->nspaced + nm) *
+					      sizeof(*sc->spaced));
+			add_marks(sc->spaced, 0, &sc->nspaced, at, marks,
+				  (uint32_t)i);
+		}
 		for (k = 0; k < lits[i].n; k++) {
 			size_t x = sc->cls[(unsigned char)lits[i].s[k]];
 			uint32_t t = b.go[s * b.ncls + x];
@@ -241,6 +263,7 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 					VNIE_BUG("prefilter automaton too large");
 				t = new_state(&b);
 				b.go[s * b.ncls + x] = t;
+				b.last[t] = (uint8_t)x;
 			}
 			s = t;
 		}
@@ -277,6 +300,12 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 			}
 		}
 	}
+	/* a run of blanks reads as one: a state the blank led to stays on
+	 * the next (no literal holds two blanks in a row) */
+	if (sc->cls[' '])
+		for (i = 1; i < b.nstates; i++)
+			if (b.last[i] == sc->cls[' '])
+				b.go[i * b.ncls + sc->cls[' ']] = (uint32_t)i;
 	/* each state's literals: its own and its failure chain's (states
 	 * in breadth-first order, so a failure target is done first) */
 	cnt = xcalloc(b.nstates + 1, sizeof(*cnt));
@@ -324,6 +353,7 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 		free(b.own[i]);
 	free(b.own);
 	free(b.nown);
+	free(b.last);
 	free(fail);
 	free(queue);
 	free(cnt);
@@ -342,6 +372,7 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc->ow);
 	free(sc->om);
 	free(sc->empty);
+	free(sc->spaced);
 	free(sc->hasout);
 	free(sc);
 }
@@ -494,4 +525,40 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 			scan_visited(j[k].sc, vis[k], j[k].set);
 		}
 	}
+}
+
+/*
+ * PCRE2's \s matches white space beyond ASCII too (U+0085, U+00A0,
+ * U+1680, U+180E, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
+ * U+3000), which the scan does not read as a blank: does s[0..n) hold
+ * any? (`vnie normalize` makes most of them a space.)
+ */
+int rules_has_wide_space(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	for (; p < e; p++) {
+		if (*p < 0xC2 || *p > 0xE3)
+			continue;
+		if (p[0] == 0xC2 && p + 1 < e && (p[1] == 0x85 || p[1] == 0xA0))
+			return 1;
+		if (p + 2 >= e)
+			continue;
+		if ((p[0] == 0xE1 && p[1] == 0x9A && p[2] == 0x80) ||
+		    (p[0] == 0xE1 && p[1] == 0xA0 && p[2] == 0x8E) ||
+		    (p[0] == 0xE2 && p[1] == 0x80 && (p[2] <= 0x8A ||
+		     p[2] == 0xA8 || p[2] == 0xA9 || p[2] == 0xAF)) ||
+		    (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0x9F) ||
+		    (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80))
+			return 1;
+	}
+	return 0;
+}
+
+void rules_scan_spaced(const struct lit_scan *sc, uint8_t *set)
+{
+	if (sc == NULL)
+		return;
+	for (size_t i = 0; i < sc->nspaced; i++)
+		set[sc->spaced[i] >> 8] |= (uint8_t)sc->spaced[i];
 }

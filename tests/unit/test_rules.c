@@ -345,9 +345,11 @@ static void test_conflicts(void)
 	free(o);
 }
 
-/* The literal scan finds exactly the literals a plain search finds: over
- * random texts of the literals' own bytes (overlaps, prefixes, suffixes,
- * multi-byte letters), one at a time and side by side, in both kinds;
+/* The literal scan finds exactly the literals a plain search finds in the
+ * text with each run of white space made one blank: over random texts of
+ * the literals' own bytes (overlaps, prefixes, suffixes, multi-byte
+ * letters, blanks, tabs and line feeds), one at a time and side by side,
+ * in both kinds;
  * each literal's own bit of a literal set, or marks given for it (several
  * literals sharing a byte, one literal marking several bytes). */
 static void test_scan(void)
@@ -355,7 +357,8 @@ static void test_scan(void)
 	static const char *const words[] = {
 		"nh", "ng", "nghiệp", "hiệp", "Đ", "đ", "ại", "Đại", ",", "và",
 		"a", "aa", "aaa", "tỉnh", "thành", "TP", "ành", "\xE1\xBA",
-		"20", "19", "(", ")", "chương trình", "trình", ""
+		"20", "19", "(", ")", "chương trình", "trình", "", "a a",
+		"ng ng", " a"
 	};
 	enum { NW = sizeof(words) / sizeof(words[0]), NB = 8 };
 	size_t i, k, bad = 0, r, mode;
@@ -364,7 +367,8 @@ static void test_scan(void)
 	const char *alpha[] = { "n", "h", "g", "i", "ệ", "p", "Đ", "đ", "ạ",
 				"à", "a", ",", " ", "t", "ỉ", "T", "P", "2",
 				"0", "1", "9", "(", ")", "\xE1", "\xBA", "c",
-				"ư", "ơ", "r", "v", "x" };
+				"ư", "ơ", "r", "v", "x", " ", " ", "\t",
+				"\n" };
 	unsigned seed = 12345;
 
 	/* literal i: none (every seventh), one mark, or two */
@@ -388,7 +392,7 @@ static void test_scan(void)
 		sc[1] = rules_scan_build(lits, NW, 1, mode ? at : NULL,
 					 mode ? marks : NULL);
 		for (r = 0; r < 400; r++) {
-			char text[4][200];
+			char text[4][200], flat[200];
 			uint8_t one[4][NB] = { { 0 } }, jobs_set[4][NB] = { { 0 } };
 			uint8_t want[4][NB] = { { 0 } };
 			struct scan_job jobs[4];
@@ -404,11 +408,20 @@ static void test_scan(void)
 					memcpy(text[k] + len, a, strlen(a));
 					len += strlen(a);
 				}
+				/* the text as the scan reads it */
+				for (i = 0, n = 0; i < len; i++) {
+					int ws = strchr(" \t\n", text[k][i]) &&
+						 text[k][i] != '\0';
+
+					if (ws && n > 0 && flat[n - 1] == ' ')
+						continue;
+					flat[n++] = ws ? ' ' : text[k][i];
+				}
 				for (i = 0; i < NW; i++) {
 					if (lits[i].ci != (int)(k & 1) ||
 					    !(lits[i].n == 0 ||
-					      (lits[i].n <= len &&
-					       memmem(text[k], len, lits[i].s,
+					      (lits[i].n <= n &&
+					       memmem(flat, n, lits[i].s,
 						      lits[i].n))))
 						continue;
 					if (!mode)
@@ -436,6 +449,32 @@ static void test_scan(void)
 		rules_scan_free(sc[1]);
 	}
 	CHECK("literal scan finds what a search finds", bad == 0);
+
+	/* white space: any run of blanks, tabs and line feeds is the
+	 * literals' one blank; none, or a blank elsewhere, is not */
+	{
+		static const struct { const char *text; int found; } ws[] = {
+			{ "Công ty", 1 }, { "Công  ty", 1 },
+			{ "Công\n\t ty", 1 }, { "x Công \r\n ty x", 1 },
+			{ "Côngty", 0 }, { "Công t y", 0 }, { "Công", 0 },
+		};
+		struct lit one_lit = { (char *)"Công ty", strlen("Công ty"), 0 };
+		struct lit_scan *sc = rules_scan_build(&one_lit, 1, 0, NULL,
+						       NULL);
+
+		for (i = 0, bad = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+			uint8_t set[NB] = { 0 };
+
+			rules_scan(sc, ws[i].text, strlen(ws[i].text), set);
+			bad += (set[0] & 1) != ws[i].found;
+		}
+		CHECK("a run of white space is one blank", bad == 0);
+		CHECK("wide spaces are told", rules_has_wide_space(
+			"Công\xC2\xA0ty", 8) && rules_has_wide_space(
+			"a\xE2\x80\x89" "b", 5) && !rules_has_wide_space(
+			"Công ty Đại học", strlen("Công ty Đại học")));
+		rules_scan_free(sc);
+	}
 }
 
 int main(void)
