@@ -2422,7 +2422,29 @@ struct place {
 	const char *name;
 	size_t n;
 	size_t count;
+	int foreign;           /* a neighbouring country's (class countries) */
 };
+
+/* Is a the better place for the document: one of the country's over a
+ * foreign one (an article about a province and its partner across the
+ * border names both), then the one named more often, then the first. */
+static int better_place(const struct place *a, const struct place *best)
+{
+	if (best == NULL)
+		return 1;
+	if (a->foreign != best->foreign)
+		return !a->foreign;
+	return a->count > best->count;
+}
+
+/* The spans of the places of the countries gazetteer (foreign provinces),
+ * by start, for foreign_place(). */
+struct foreign {
+	size_t *span;          /* start, end pairs */
+	size_t n;
+};
+static void foreign_spans(struct work *w, struct foreign *f);
+static int foreign_place(const struct foreign *f, const struct ent *x);
 
 /* 1 if s[0..n) ends in a coordinator of levels: "," "/" or " và". */
 static int ends_coordinated(const char *s, size_t n)
@@ -2451,7 +2473,9 @@ static void places(struct work *w)
 	struct place *pl = NULL, *best[16] = { NULL };
 	size_t npl = 0, i, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
+	struct foreign fs;
 
+	foreign_spans(w, &fs);
 	sort_live(w);
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
@@ -2490,13 +2514,13 @@ static void places(struct work *w)
 				break;
 		if (k == npl) {
 			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
-			pl[npl++] = (struct place){ lv, c + skip, cn - skip, 0 };
+			pl[npl++] = (struct place){ lv, c + skip, cn - skip, 0,
+						    foreign_place(&fs, x) };
 		}
 		pl[k].count++;
 	}
 	for (k = 0; k < npl; k++)
-		if (best[pl[k].level] == NULL ||
-		    pl[k].count > best[pl[k].level]->count)
+		if (better_place(&pl[k], best[pl[k].level]))
 			best[pl[k].level] = &pl[k];
 	for (i = 0; i < w->ne && npl > 0; i++) {
 		struct ent *x = &w->e[i];
@@ -2543,6 +2567,7 @@ static void places(struct work *w)
 		}
 	}
 	free(pl);
+	free(fs.span);
 	buf_release(&low);
 	buf_release(&nc);
 }
@@ -2652,6 +2677,56 @@ static const char *class_name(const struct ent *x)
 	return NULL;
 }
 
+static int cmp_span(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1)
+			    : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+/* Every entity of class countries, kept or not: a rule that took the
+ * place with its level (tỉnh Attapeu) made a LOC of no class around it. */
+static void foreign_spans(struct work *w, struct foreign *f)
+{
+	size_t i;
+
+	f->n = 0;
+	f->span = NULL;
+	for (i = 0; i < w->ne; i++) {
+		const char *c = class_name(&w->e[i]);
+
+		if (w->e[i].type != RT_LOC || c == NULL ||
+		    strcmp(c, "countries") != 0)
+			continue;
+		f->span = xrealloc(f->span, 2 * (f->n + 1) * sizeof(*f->span));
+		f->span[2 * f->n] = w->e[i].start;
+		f->span[2 * f->n + 1] = w->e[i].end;
+		f->n++;
+	}
+	if (f->n > 1)
+		qsort(f->span, f->n, 2 * sizeof(*f->span), cmp_span);
+}
+
+/* Is x a foreign place: one of the countries gazetteer, or around one? */
+static int foreign_place(const struct foreign *f, const struct ent *x)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->span[2 * mid] < x->start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < f->n && f->span[2 * lo] < x->end; lo++)
+		if (f->span[2 * lo + 1] <= x->end)
+			return 1;
+	return 0;
+}
+
 /* Does the lower-cased low[0..n) end in the words "việt nam"? */
 static int ends_viet_nam(const char *low, size_t n)
 {
@@ -2708,9 +2783,11 @@ static void province_bodies(struct work *w)
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	const char *c, *cls;
 	int city;
+	struct foreign fs;
 
 	if (r->nprov == 0)
 		return;
+	foreign_spans(w, &fs);
 	sort_live(w);
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
@@ -2737,12 +2814,12 @@ static void province_bodies(struct work *w)
 			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
 			/* level: the name's offset; name: the whole form */
 			pl[npl++] = (struct place){ (int)skip | city << 8, c,
-						    cn, 0 };
+						    cn, 0, foreign_place(&fs, x) };
 		}
 		pl[k].count++;
 	}
 	for (k = 0; k < npl; k++)
-		if (best == NULL || pl[k].count > best->count)
+		if (better_place(&pl[k], best))
 			best = &pl[k];
 	for (i = 0; best != NULL && i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
@@ -2791,6 +2868,7 @@ static void province_bodies(struct work *w)
 		set_canon(x, &nc);
 	}
 	free(pl);
+	free(fs.span);
 	buf_release(&low);
 	buf_release(&nc);
 }
