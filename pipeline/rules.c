@@ -392,6 +392,19 @@ static const char *ent_canon(struct work *w, const struct ent *x,
 	return span_text(w, x->start, x->end, n);
 }
 
+/* An entity's class name ("provinces"), or NULL: a rule's class=, else the
+ * input's "class". */
+static const char *class_name(const struct ent *x)
+{
+	if (x->clsname)
+		return x->clsname;
+	if (x->q)
+		return x->q->cls;
+	if (x->obj)
+		return json_string_value(json_object_get(x->obj, "class"));
+	return NULL;
+}
+
 /* Is x's canonical form its own text? */
 static int canon_is_text(struct work *w, const struct ent *x)
 {
@@ -1169,6 +1182,58 @@ static char *eval(struct m *m, const struct tmpl *t, int *failed)
  * value (either NULL). An ORG, TITLE or LOC without a canonical form takes
  * that of the entity found earlier with exactly its span, else its text.
  */
+/*
+ * The text of s..e as a canonical form, owned; in an ORG, the acronyms
+ * the org_acronyms gazetteer found inside it written out, capitalised
+ * (Đảng bộ Cơ quan LĐLĐ tỉnh -> Đảng bộ Cơ quan Liên đoàn Lao động tỉnh,
+ * Ban Chấp hành CĐCS Công ty X -> Ban Chấp hành Công đoàn cơ sở Công ty
+ * X), as the guidelines want acronyms expanded.
+ */
+static char *text_expanded(struct work *w, int type, size_t s, size_t e)
+{
+	struct buf b = BUF_INIT, up = BUF_INIT;
+	size_t lo = 0, hi = w->nsorted, at = s, n;
+	const char *t;
+	int any = 0;
+
+	if (type == RT_ORG) {
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (w->e[w->sorted[mid]].start < s)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < w->nsorted && w->e[w->sorted[lo]].start < e; lo++) {
+			const struct ent *y = &w->e[w->sorted[lo]];
+			const char *cls = class_name(y), *c;
+			size_t cn;
+
+			if (y->removed || y->type != RT_ORG || y->end > e ||
+			    y->start < at || (y->start == s && y->end == e) ||
+			    cls == NULL || strcmp(cls, "org_acronyms") != 0)
+				continue;
+			t = span_text(w, at, y->start, &n);
+			buf_add(&b, t, n);
+			c = ent_canon(w, y, &cn);
+			buf_reset(&up);
+			values_upperfirst(c, cn, &up);
+			buf_add(&b, up.p, up.n);
+			at = y->end;
+			any = 1;
+		}
+	}
+	t = span_text(w, at, e, &n);
+	if (!any) {
+		buf_release(&up);
+		return xstrndup(t, n);
+	}
+	buf_add(&b, t, n);
+	buf_release(&up);
+	return b.p;
+}
+
 static void add_cand(struct m *m, const struct action *ac, size_t s,
 		     size_t e, char *canon, char *value)
 {
@@ -1197,9 +1262,12 @@ static void add_cand(struct m *m, const struct action *ac, size_t s,
 
 		if (ex < 0)
 			ex = exact_sorted(w, s, e, ~0u);
-		c = ex >= 0 ? ent_canon(w, &w->e[ex], &n) :
-			      span_text(w, s, e, &n);
-		x->canonical = xstrndup(c, n);
+		if (ex >= 0) {
+			c = ent_canon(w, &w->e[ex], &n);
+			x->canonical = xstrndup(c, n);
+		} else {
+			x->canonical = text_expanded(w, x->type, s, e);
+		}
 	}
 	if (ac->cls) {
 		x->clsname = xstrdup(ac->cls);
@@ -2662,19 +2730,6 @@ static void coordinations(struct work *w)
 	}
 	buf_release(&low);
 	buf_release(&nc);
-}
-
-/* An entity's class name ("provinces"), or NULL: a rule's class=, else the
- * input's "class". */
-static const char *class_name(const struct ent *x)
-{
-	if (x->clsname)
-		return x->clsname;
-	if (x->q)
-		return x->q->cls;
-	if (x->obj)
-		return json_string_value(json_object_get(x->obj, "class"));
-	return NULL;
 }
 
 static int cmp_span(const void *a, const void *b)
