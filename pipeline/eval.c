@@ -220,7 +220,11 @@ static int side_load(struct side *sd, struct doc *d, int via_raw,
 		t->text = str_of(x, "text");
 		if (t->text == NULL)
 			t->text = "";
+		/* only a string is a canonical form; null or anything
+		 * else counts as none */
 		t->canon = json_object_get(x, "canonical");
+		if (!json_is_string(t->canon))
+			t->canon = NULL;
 		t->value = json_object_get(x, "value");
 		if (json_is_null(t->value))
 			t->value = NULL;
@@ -463,7 +467,14 @@ static char *value_text(json_t *v)
 		return xstrdup(tmp);
 	}
 	if (json_is_real(v)) {
-		snprintf(tmp, sizeof(tmp), "%.17g", json_real_value(v));
+		/* the shortest form that reads back the same: 0.1, not
+		 * 0.10000000000000001 */
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(tmp, sizeof(tmp), "%.*g", prec,
+				 json_real_value(v));
+			if (strtod(tmp, NULL) == json_real_value(v))
+				break;
+		}
 		return xstrdup(tmp);
 	}
 	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);

@@ -2505,13 +2505,14 @@ static int better_place(const struct place *a, const struct place *best)
 	return a->count > best->count;
 }
 
-/* The spans of the places of the countries gazetteer (foreign provinces),
- * by start, for foreign_place(). */
+/* The spans of the LOCs of one gazetteer class, by start: for
+ * foreign_place() those of countries (foreign provinces), for the
+ * document's province those of provinces. */
 struct foreign {
 	size_t *span;          /* start, end pairs */
 	size_t n;
 };
-static void foreign_spans(struct work *w, struct foreign *f);
+static void class_spans(struct work *w, const char *cls, struct foreign *f);
 static int foreign_place(const struct foreign *f, const struct ent *x);
 
 /* 1 if s[0..n) ends in a coordinator of levels: "," "/" or " và". */
@@ -2543,7 +2544,7 @@ static void places(struct work *w)
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	struct foreign fs;
 
-	foreign_spans(w, &fs);
+	class_spans(w, "countries", &fs);
 	sort_live(w);
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
@@ -2740,9 +2741,10 @@ static int cmp_span(const void *a, const void *b)
 			    : (x[1] < y[1] ? -1 : x[1] > y[1]);
 }
 
-/* Every entity of class countries, kept or not: a rule that took the
- * place with its level (tỉnh Attapeu) made a LOC of no class around it. */
-static void foreign_spans(struct work *w, struct foreign *f)
+/* Every LOC of class cls, kept or not: a rule that took the place with
+ * its level (tỉnh Attapeu, thành phố Hải Phòng) made a LOC of no class
+ * around it. */
+static void class_spans(struct work *w, const char *cls, struct foreign *f)
 {
 	size_t i;
 
@@ -2751,8 +2753,7 @@ static void foreign_spans(struct work *w, struct foreign *f)
 	for (i = 0; i < w->ne; i++) {
 		const char *c = class_name(&w->e[i]);
 
-		if (w->e[i].type != RT_LOC || c == NULL ||
-		    strcmp(c, "countries") != 0)
+		if (w->e[i].type != RT_LOC || c == NULL || strcmp(c, cls) != 0)
 			continue;
 		f->span = xrealloc(f->span, 2 * (f->n + 1) * sizeof(*f->span));
 		f->span[2 * f->n] = w->e[i].start;
@@ -2763,7 +2764,7 @@ static void foreign_spans(struct work *w, struct foreign *f)
 		qsort(f->span, f->n, 2 * sizeof(*f->span), cmp_span);
 }
 
-/* Is x a foreign place: one of the countries gazetteer, or around one? */
+/* Is x one of the spans of f, or around one? */
 static int foreign_place(const struct foreign *f, const struct ent *x)
 {
 	size_t lo = 0, hi = f->n;
@@ -2838,11 +2839,12 @@ static void province_bodies(struct work *w)
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	const char *c, *cls;
 	int city;
-	struct foreign fs;
+	struct foreign fs, ps;
 
 	if (r->nprov == 0)
 		return;
-	foreign_spans(w, &fs);
+	class_spans(w, "countries", &fs);
+	class_spans(w, "provinces", &ps);
 	sort_live(w);
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
@@ -2854,7 +2856,8 @@ static void province_bodies(struct work *w)
 		city = 0;
 		if (cn > strlen("tỉnh ") && memcmp(c, "tỉnh ", strlen("tỉnh ")) == 0) {
 			skip = strlen("tỉnh ");
-		} else if (cls && strcmp(cls, "provinces") == 0 &&
+		} else if (((cls && strcmp(cls, "provinces") == 0) ||
+			    foreign_place(&ps, x)) &&
 			   cn > strlen("thành phố ") &&
 			   memcmp(c, "thành phố ", strlen("thành phố ")) == 0) {
 			skip = strlen("thành phố ");
@@ -2876,7 +2879,7 @@ static void province_bodies(struct work *w)
 	for (k = 0; k < npl; k++)
 		if (better_place(&pl[k], best))
 			best = &pl[k];
-	for (i = 0; best != NULL && i < w->nsorted; i++) {
+	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
 		int nested = 0;
 		const struct provhead *ph = NULL;
@@ -2892,10 +2895,14 @@ static void province_bodies(struct work *w)
 				ph = &r->prov[k];
 		if (ph == NULL)
 			continue;
-		city = best->level >> 8;
-		skip = (size_t)(best->level & 0xFF);
+		/* Tỉnh ủy tỉnh Hà Giang, whether or not the document has
+		 * a province */
 		if (ph->mode != PROV_LEVEL && name_after_level(w, x, ph, c, cn))
 			continue;
+		if (best == NULL)
+			continue;
+		city = best->level >> 8;
+		skip = (size_t)(best->level & 0xFF);
 		if (ph->mode == PROV_CITY_NAME && !city)
 			continue;
 		for (j = i + 1; j < w->nsorted && !nested; j++) {
@@ -2924,6 +2931,7 @@ static void province_bodies(struct work *w)
 	}
 	free(pl);
 	free(fs.span);
+	free(ps.span);
 	buf_release(&low);
 	buf_release(&nc);
 }

@@ -708,8 +708,24 @@ static void flush_lit(struct px *P, struct reqset *rs, struct buf *run,
 	struct buf low = BUF_INIT;
 	size_t a = 0;
 
-	/* blanks only between words: one at an end would tell little and
-	 * make every state that ends in one set marks */
+	/* any ASCII white space is the scan's one blank, and a run of it
+	 * one blank (rules_scan.c); blanks only between words: one at an
+	 * end would tell little and make every state that ends in one set
+	 * marks */
+	for (size_t i = 0, o = 0; i <= run->n; i++) {
+		if (i == run->n) {
+			run->n = o;
+			break;
+		}
+		if (run->p[i] != '\0' &&
+		    strchr(" \t\n\v\f\r", run->p[i]) != NULL) {
+			if (o > 0 && run->p[o - 1] == ' ')
+				continue;
+			run->p[o++] = ' ';
+		} else {
+			run->p[o++] = run->p[i];
+		}
+	}
 	while (a < run->n && run->p[a] == ' ')
 		a++;
 	while (run->n > a && run->p[run->n - 1] == ' ')
