@@ -2506,14 +2506,14 @@ static int better_place(const struct place *a, const struct place *best)
 }
 
 /* The spans of the LOCs of one gazetteer class, by start: for
- * foreign_place() those of countries (foreign provinces), for the
+ * in_spans() those of countries (foreign provinces), for the
  * document's province those of provinces. */
-struct foreign {
+struct spans {
 	size_t *span;          /* start, end pairs */
 	size_t n;
 };
-static void class_spans(struct work *w, const char *cls, struct foreign *f);
-static int foreign_place(const struct foreign *f, const struct ent *x);
+static void class_spans(struct work *w, const char *cls, struct spans *f);
+static int in_spans(const struct spans *f, const struct ent *x);
 
 /* 1 if s[0..n) ends in a coordinator of levels: "," "/" or " và". */
 static int ends_coordinated(const char *s, size_t n)
@@ -2542,7 +2542,7 @@ static void places(struct work *w)
 	struct place *pl = NULL, *best[16] = { NULL };
 	size_t npl = 0, i, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
-	struct foreign fs;
+	struct spans fs;
 
 	class_spans(w, "countries", &fs);
 	sort_live(w);
@@ -2584,7 +2584,7 @@ static void places(struct work *w)
 		if (k == npl) {
 			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
 			pl[npl++] = (struct place){ lv, c + skip, cn - skip, 0,
-						    foreign_place(&fs, x) };
+						    in_spans(&fs, x) };
 		}
 		pl[k].count++;
 	}
@@ -2664,6 +2664,15 @@ static long level_pos(const char *low, size_t n)
 	return -1;
 }
 
+/* Does the lower-cased low[0..n) end in the words "việt nam"? */
+static int ends_viet_nam(const char *low, size_t n)
+{
+	size_t k = strlen("việt nam");
+
+	return n >= k && memcmp(low + n - k, "việt nam", k) == 0 &&
+	       (n == k || low[n - k - 1] == ' ');
+}
+
 /*
  * Coordinations that share their qualifier: in `UBND và LĐLĐ thị xã` the
  * first conjunct, an ORG with no level or place of its own (no nested LOC,
@@ -2711,9 +2720,7 @@ static void coordinations(struct work *w)
 		values_lower(c, cn, &low);
 		/* a national body (CĐVC Việt Nam và LĐLĐ tỉnh) shares nothing */
 		if (level_pos(low.p, low.n) >= 0 ||
-		    (low.n >= strlen("việt nam") &&
-		     memcmp(low.p + low.n - strlen("việt nam"), "việt nam",
-			    strlen("việt nam")) == 0))
+		    ends_viet_nam(low.p, low.n))
 			continue;
 		yc = ent_canon(w, y, &yn);
 		buf_reset(&low);
@@ -2744,7 +2751,7 @@ static int cmp_span(const void *a, const void *b)
 /* Every LOC of class cls, kept or not: a rule that took the place with
  * its level (tỉnh Attapeu, thành phố Hải Phòng) made a LOC of no class
  * around it. */
-static void class_spans(struct work *w, const char *cls, struct foreign *f)
+static void class_spans(struct work *w, const char *cls, struct spans *f)
 {
 	size_t i;
 
@@ -2765,7 +2772,7 @@ static void class_spans(struct work *w, const char *cls, struct foreign *f)
 }
 
 /* Is x one of the spans of f, or around one? */
-static int foreign_place(const struct foreign *f, const struct ent *x)
+static int in_spans(const struct spans *f, const struct ent *x)
 {
 	size_t lo = 0, hi = f->n;
 
@@ -2781,15 +2788,6 @@ static int foreign_place(const struct foreign *f, const struct ent *x)
 		if (f->span[2 * lo + 1] <= x->end)
 			return 1;
 	return 0;
-}
-
-/* Does the lower-cased low[0..n) end in the words "việt nam"? */
-static int ends_viet_nam(const char *low, size_t n)
-{
-	size_t k = strlen("việt nam");
-
-	return n >= k && memcmp(low + n - k, "việt nam", k) == 0 &&
-	       (n == k || low[n - k - 1] == ' ');
 }
 
 /*
@@ -2839,7 +2837,7 @@ static void province_bodies(struct work *w)
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	const char *c, *cls;
 	int city;
-	struct foreign fs, ps;
+	struct spans fs, ps;
 
 	if (r->nprov == 0)
 		return;
@@ -2857,7 +2855,7 @@ static void province_bodies(struct work *w)
 		if (cn > strlen("tỉnh ") && memcmp(c, "tỉnh ", strlen("tỉnh ")) == 0) {
 			skip = strlen("tỉnh ");
 		} else if (((cls && strcmp(cls, "provinces") == 0) ||
-			    foreign_place(&ps, x)) &&
+			    in_spans(&ps, x)) &&
 			   cn > strlen("thành phố ") &&
 			   memcmp(c, "thành phố ", strlen("thành phố ")) == 0) {
 			skip = strlen("thành phố ");
@@ -2872,7 +2870,7 @@ static void province_bodies(struct work *w)
 			pl = xrealloc(pl, (npl + 1) * sizeof(*pl));
 			/* level: the name's offset; name: the whole form */
 			pl[npl++] = (struct place){ (int)skip | city << 8, c,
-						    cn, 0, foreign_place(&fs, x) };
+						    cn, 0, in_spans(&fs, x) };
 		}
 		pl[k].count++;
 	}
