@@ -989,11 +989,10 @@ static struct reqset parse_seq(struct px *P, int ci)
 			min = quantifier(P);
 			if (min == 0) {
 				flush_lit(P, &rs, &run, ci);
-			} else if (ln == 1 && lp[0] == ' ' && run.n > 0 &&
-				   run.p[run.n - 1] == ' ') {
-				/* the scan reads a run of blanks as one */
 			} else {
 				buf_add(&run, lp, ln);
+				/* a repeated blank is still one blank to
+				 * the scan */
 				if (P->i != j && !(ln == 1 && lp[0] == ' '))
 					flush_lit(P, &rs, &run, ci);
 			}

@@ -301,7 +301,8 @@ struct lit_scan *rules_scan_build(const struct lit *lits, size_t nlits,
 		}
 	}
 	/* a run of blanks reads as one: a state the blank led to stays on
-	 * the next (no literal holds two blanks in a row) */
+	 * the next (no literal may hold two blanks in a row: flush_lit() in
+	 * rules_parse.c makes every run of white space one blank) */
 	if (sc->cls[' '])
 		for (i = 1; i < b.nstates; i++)
 			if (b.last[i] == sc->cls[' '])
