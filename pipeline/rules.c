@@ -641,8 +641,8 @@ static long exact(struct work *w, size_t s, size_t e, unsigned types)
 /* The same over the live entities sorted at the phase's start (w->sorted),
  * by binary search: for lookups while matching, when no entity comes or
  * goes. */
-static long exact_sorted(const struct work *w, size_t s, size_t e,
-			 unsigned types)
+/* The first index of w->sorted whose entity starts at s or after. */
+static size_t sorted_from(const struct work *w, size_t s)
 {
 	size_t lo = 0, hi = w->nsorted;
 
@@ -654,6 +654,14 @@ static long exact_sorted(const struct work *w, size_t s, size_t e,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static long exact_sorted(const struct work *w, size_t s, size_t e,
+			 unsigned types)
+{
+	size_t lo = sorted_from(w, s);
+
 	for (; lo < w->nsorted && w->e[w->sorted[lo]].start == s; lo++) {
 		const struct ent *x = &w->e[w->sorted[lo]];
 
@@ -1192,20 +1200,12 @@ static char *eval(struct m *m, const struct tmpl *t, int *failed)
 static char *text_expanded(struct work *w, int type, size_t s, size_t e)
 {
 	struct buf b = BUF_INIT, up = BUF_INIT;
-	size_t lo = 0, hi = w->nsorted, at = s, n;
+	size_t lo, at = s, n;
 	const char *t;
 	int any = 0;
 
 	if (type == RT_ORG) {
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-
-			if (w->e[w->sorted[mid]].start < s)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < w->nsorted && w->e[w->sorted[lo]].start < e; lo++) {
+		for (lo = sorted_from(w, s); lo < w->nsorted && w->e[w->sorted[lo]].start < e; lo++) {
 			const struct ent *y = &w->e[w->sorted[lo]];
 			const char *cls = class_name(y), *c;
 			size_t cn;
