@@ -442,12 +442,12 @@ static int same_ent(const struct ent *a, const struct ent *b)
 	return a->s == b->s && a->e == b->e && strcmp(a->type, b->type) == 0;
 }
 
-/* An entity's canonical form: its "canonical" string, else its text (a
- * record may leave out a canonical form that is the text itself). */
+/* An entity's canonical form: its "canonical" string (side_load() keeps
+ * only a string), else its text (a record may leave out a canonical form
+ * that is the text itself). */
 static const char *canon_of(const struct ent *t)
 {
-	return json_is_string(t->canon) ? json_string_value(t->canon)
-					: t->text;
+	return t->canon != NULL ? json_string_value(t->canon) : t->text;
 }
 
 /* A value as text, owned, or NULL when absent: a string as it is, a
