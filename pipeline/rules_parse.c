@@ -2415,6 +2415,41 @@ static void known_classes(struct loader *L)
 	closedir(dp);
 }
 
+/*
+ * The classes that actions give (`entity QUANTITY from q class=people`)
+ * are known too, wherever the rule that gives one stands: a later phase
+ * can name them as @people.
+ */
+static void rule_classes(struct loader *L)
+{
+	static const char key[] = " class=";
+
+	if (!L->classes_known)
+		return;
+	for (size_t k = 0; k < L->nprules; k++)
+		for (size_t a = 0; a < L->prules[k].nacts; a++) {
+			const struct piece *p = &L->prules[k].acts[a];
+			const char *s = p->s, *e = s + p->n, *c;
+
+			while ((c = memmem(s, (size_t)(e - s), key,
+					   sizeof(key) - 1)) != NULL) {
+				const char *b = c + sizeof(key) - 1, *t = b;
+
+				while (t < e && *t != ' ' && *t != '\t' && *t != '\n' &&
+				       *t != '\r')
+					t++;
+				if (t > b && !class_known(L, b, (size_t)(t - b))) {
+					L->known = xrealloc(L->known,
+							    (L->nknown + 1) *
+							    sizeof(*L->known));
+					L->known[L->nknown++] =
+						xstrndup(b, (size_t)(t - b));
+				}
+				s = t;
+			}
+		}
+}
+
 struct rules *rules_load(const char **files, size_t nfiles,
 			 const struct rules_opts *opts, rules_report_fn report,
 			 void *arg)
@@ -2438,6 +2473,7 @@ struct rules *rules_load(const char **files, size_t nfiles,
 		r->nphases++;
 		read_file(&L, files[k], disp, k, 0, NULL);
 	}
+	rule_classes(&L);
 	for (k = 0; k < L.nprules; k++) {
 		size_t before = r->nrules;
 
