@@ -2673,6 +2673,24 @@ static int ends_viet_nam(const char *low, size_t n)
 	       (n == k || low[n - k - 1] == ' ');
 }
 
+/* The organisation directive of mode whose head x's canonical form c is
+ * under (a body: is exactly), or NULL. */
+static const struct provhead *orgd_of(const struct rules *r, int mode,
+				      const char *c, size_t cn)
+{
+	for (size_t k = 0; k < r->norgd; k++) {
+		const struct provhead *ph = &r->orgd[k];
+
+		if (ph->mode != mode || cn < ph->n ||
+		    memcmp(c, ph->head, ph->n) != 0)
+			continue;
+		if (mode == ORGD_BODY ? cn == ph->n :
+		    cn == ph->n ? !ph->more : c[ph->n] == ' ')
+			return ph;
+	}
+	return NULL;
+}
+
 /*
  * Coordinations that share their qualifier: in `UBND và LĐLĐ thị xã` the
  * first conjunct, an ORG with no level or place of its own (no nested LOC,
@@ -2716,6 +2734,20 @@ static void coordinations(struct work *w)
 		if (!sep)
 			continue;
 		c = ent_canon(w, x, &cn);
+		/* a body before its organisation after a dash (Ban Nữ công -
+		 * LĐLĐ tỉnh) is that organisation's body */
+		if (between[1] != 'v' && orgd_of(w->r, ORGD_BODY, c, cn)) {
+			yc = ent_canon(w, y, &yn);
+			buf_reset(&nc);
+			buf_add(&nc, c, cn);
+			buf_addc(&nc, ' ');
+			buf_add(&nc, yc, yn);
+			TRACE(w, "ORG %zu-%zu canonical '%.*s': a body of the "
+			      "ORG at %zu", x->start, x->end, (int)nc.n, nc.p,
+			      y->start);
+			set_canon(x, &nc);
+			continue;
+		}
 		buf_reset(&low);
 		values_lower(c, cn, &low);
 		/* a national body (CĐVC Việt Nam và LĐLĐ tỉnh) shares nothing */
@@ -2934,12 +2966,137 @@ static void province_bodies(struct work *w)
 	buf_release(&nc);
 }
 
+/* Does the lower-cased low[0..n) end in a level noun (Liên đoàn Lao động
+ * tỉnh: a place the document did not name)? */
+static int ends_level_noun(const char *low, size_t n)
+{
+	for (size_t k = 0; levels[k]; k++) {
+		size_t ln = strlen(levels[k]);
+
+		if (n >= ln && memcmp(low + n - ln, levels[k], ln) == 0 &&
+		    (n == ln || low[n - ln - 1] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does s[0..n) hold an upper-case letter (a name: Công đoàn cơ sở Công
+ * ty X, not the bare kind Công đoàn cơ sở)? */
+static int has_upper(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate(p + i,
+					(utf8proc_ssize_t)(n - i), &c);
+
+		if (k <= 0)
+			return 0;
+		if (utf8proc_category(c) == UTF8PROC_CATEGORY_LU)
+			return 1;
+		i += (size_t)k;
+	}
+	return 0;
+}
+
+/* An owner candidate of org_bodies(). */
+struct owner {
+	const char *name;
+	size_t n;
+	size_t count;
+	size_t first;          /* its first mention (code points) */
+};
+
+/*
+ * 5. The bodies of the document's organisation: Ban Chấp hành, Ban Nữ
+ * công named alone stand for the bodies of the organisation the article is
+ * about (canonical Ban Chấp hành Công đoàn Viên chức tỉnh Nghệ An). That
+ * organisation is the ORG under an `organisation owner` head, with a name
+ * of its own (an upper-case letter after the head, no bare level noun at
+ * the end, no coordination) that the article names most often, the first
+ * named counting two more (the headline's), the earliest on a tie. An ORG
+ * whose canonical form is an `organisation body` head exactly gets its
+ * canonical form appended. A document with no such ORG gets nothing.
+ */
+static void org_bodies(struct work *w)
+{
+	const struct rules *r = w->r;
+	struct owner *ow = NULL;
+	size_t now = 0, i, k, cn, best = SIZE_MAX, firstall = SIZE_MAX;
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+	const struct provhead *ph;
+	const char *c;
+
+	if (r->norgd == 0)
+		return;
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+
+		if (x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		if ((ph = orgd_of(r, ORGD_OWNER, c, cn)) == NULL ||
+		    orgd_of(r, ORGD_BODY, c, cn) != NULL ||
+		    !has_upper(c + ph->n, cn - ph->n) ||
+		    memchr(c, ',', cn) != NULL)
+			continue;
+		buf_reset(&low);
+		values_lower(c, cn, &low);
+		if (ends_level_noun(low.p, low.n) ||
+		    ends_coordinated(c, cn))
+			continue;
+		for (k = 0; k < now; k++)
+			if (ow[k].n == cn && memcmp(ow[k].name, c, cn) == 0)
+				break;
+		if (k == now) {
+			ow = xrealloc(ow, (now + 1) * sizeof(*ow));
+			ow[now++] = (struct owner){ c, cn, 0, x->start };
+			if (x->start < firstall)
+				firstall = x->start;
+		}
+		ow[k].count++;
+	}
+	for (k = 0; k < now; k++) {
+		size_t sk = ow[k].count + (ow[k].first == firstall ? 2 : 0);
+		size_t sb = best == SIZE_MAX ? 0 : ow[best].count +
+			    (ow[best].first == firstall ? 2 : 0);
+
+		if (best == SIZE_MAX || sk > sb ||
+		    (sk == sb && ow[k].first < ow[best].first))
+			best = k;
+	}
+	for (i = 0; best != SIZE_MAX && i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+
+		if (x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		if ((ph = orgd_of(r, ORGD_BODY, c, cn)) == NULL)
+			continue;
+		buf_reset(&nc);
+		buf_add(&nc, c, cn);
+		buf_addc(&nc, ' ');
+		buf_add(&nc, ow[best].name, ow[best].n);
+		TRACE(w, "ORG %zu-%zu canonical '%.*s': the document's "
+		      "organisation (%s)", x->start, x->end, (int)nc.n, nc.p,
+		      ph->source);
+		set_canon(x, &nc);
+	}
+	free(ow);
+	buf_release(&low);
+	buf_release(&nc);
+}
+
 static void doc_step(struct work *w)
 {
 	acronyms(w);
 	coordinations(w);
 	places(w);
 	province_bodies(w);
+	org_bodies(w);
 }
 
 /* ---- writing the record -------------------------------------------------------------- */

@@ -233,6 +233,13 @@ struct rule_stats {
  * no place (the `province` directive, docs/rules.md).
  */
 enum { PROV_LEVEL, PROV_NAME, PROV_CITY_NAME };
+
+/*
+ * The document's organisation (the `organisation` directive): an ORG under
+ * an owner head may be it; an ORG whose canonical form is a body head
+ * exactly (Ban Chấp hành) gets it appended.
+ */
+enum { ORGD_OWNER, ORGD_BODY };
 struct provhead {
 	char *head;          /* owned */
 	size_t n;
@@ -272,6 +279,8 @@ struct rules {
 	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
 	struct provhead *prov; /* the province directives, in file order */
 	size_t nprov;
+	struct provhead *orgd; /* the organisation directives (mode ORGD_*) */
+	size_t norgd;
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */
 };

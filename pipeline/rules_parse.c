@@ -2221,6 +2221,42 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		}
 		return;
 	}
+	if (KW("organisation")) {
+		struct provhead *ph;
+		size_t m, h;
+
+		finish_rule(L);
+		j = word_end(s, n, i);
+		m = j - i == strlen("owner") &&
+		    memcmp(s + i, "owner", j - i) == 0 ? ORGD_OWNER :
+		    j - i == strlen("body") &&
+		    memcmp(s + i, "body", j - i) == 0 ? ORGD_BODY : 2;
+		h = skip_ws(s, n, j);
+		if (m == 2 || h >= n) {
+			errorf(L, &o, "expected organisation owner|body HEAD");
+			return;
+		}
+		L->r->orgd = xrealloc(L->r->orgd, (L->r->norgd + 1) *
+				      sizeof(*L->r->orgd));
+		ph = &L->r->orgd[L->r->norgd++];
+		ph->more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
+		if (ph->more && m == ORGD_BODY) {
+			L->r->norgd--;
+			errorf(L, &o, "a body is a whole canonical form, "
+			       "without ' ...'");
+			return;
+		}
+		ph->n = n - h - (ph->more ? 4 : 0);
+		ph->head = xstrndup(s + h, ph->n);
+		ph->mode = (int)m;
+		{
+			struct buf src = BUF_INIT;
+
+			buf_printf(&src, "%s:%zu", lo->file, lo->line);
+			ph->source = src.p;
+		}
+		return;
+	}
 	if (KW("rule")) {
 		struct prule *pr;
 
@@ -2574,6 +2610,11 @@ void rules_free(struct rules *r)
 		free(r->prov[k].source);
 	}
 	free(r->prov);
+	for (k = 0; k < r->norgd; k++) {
+		free(r->orgd[k].head);
+		free(r->orgd[k].source);
+	}
+	free(r->orgd);
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
 	free(r->pf);
