@@ -2980,6 +2980,84 @@ static int ends_level_noun(const char *low, size_t n)
 	return 0;
 }
 
+/* The organisation body whose head begins canonical form c[0..cn), and
+ * more words follow, or NULL. */
+static const struct provhead *body_head(const struct rules *r,
+					const char *c, size_t cn)
+{
+	for (size_t k = 0; k < r->norgd; k++) {
+		const struct provhead *ph = &r->orgd[k];
+
+		if (ph->mode == ORGD_BODY && cn > ph->n &&
+		    memcmp(c, ph->head, ph->n) == 0 && c[ph->n] == ' ')
+			return ph;
+	}
+	return NULL;
+}
+
+/*
+ * The bodies of two organisations named once: in `hai Ban Thường vụ LĐLĐ
+ * tỉnh, Hội LHPN tỉnh` (or `các`, `2`; joined by a comma or và) the
+ * second is the Ban Thường vụ of the Hội LHPN tỉnh too. Runs after the
+ * places are carried, so that both are complete.
+ */
+static void shared_bodies(struct work *w)
+{
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+	const struct provhead *ph;
+	size_t i, j, n, cn, yn;
+	const char *c, *yc, *t;
+
+	if (w->r->norgd == 0)
+		return;
+	sort_live(w);
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]], *y = NULL;
+
+		if (x->type != RT_ORG || x->start < 4)
+			continue;
+		c = ent_canon(w, x, &cn);
+		if ((ph = body_head(w->r, c, cn)) == NULL)
+			continue;
+		t = span_text(w, x->start >= 5 ? x->start - 5 : 0, x->start, &n);
+		buf_reset(&low);
+		values_lower(t, n, &low);
+		if (!(low.n >= 4 && (memcmp(low.p + low.n - 4, "hai ", 4) == 0 ||
+				     (low.n >= 5 && memcmp(low.p + low.n - 5,
+							   "các ", 5) == 0) ||
+				     memcmp(low.p + low.n - 2, "2 ", 2) == 0)))
+			continue;
+		for (j = i + 1; j < w->nsorted; j++) {
+			struct ent *z = &w->e[w->sorted[j]];
+
+			if (z->start < x->end)
+				continue;
+			if (z->type == RT_ORG)
+				y = z;
+			break;
+		}
+		if (y == NULL)
+			continue;
+		t = span_text(w, x->end, y->start, &n);
+		if (!((n == 2 && memcmp(t, ", ", 2) == 0) ||
+		      (n == 5 && memcmp(t, " và ", 5) == 0)))
+			continue;
+		yc = ent_canon(w, y, &yn);
+		if (body_head(w->r, yc, yn) != NULL ||
+		    orgd_of(w->r, ORGD_BODY, yc, yn) != NULL)
+			continue;
+		buf_reset(&nc);
+		buf_add(&nc, ph->head, ph->n);
+		buf_addc(&nc, ' ');
+		buf_add(&nc, yc, yn);
+		TRACE(w, "ORG %zu-%zu canonical '%.*s': the body shared with the "
+		      "ORG at %zu", y->start, y->end, (int)nc.n, nc.p, x->start);
+		set_canon(y, &nc);
+	}
+	buf_release(&low);
+	buf_release(&nc);
+}
+
 /* Does s[0..n) hold an upper-case letter (a name: Công đoàn cơ sở Công
  * ty X, not the bare kind Công đoàn cơ sở)? */
 static int has_upper(const char *s, size_t n)
@@ -3096,6 +3174,7 @@ static void doc_step(struct work *w)
 	coordinations(w);
 	places(w);
 	province_bodies(w);
+	shared_bodies(w);
 	org_bodies(w);
 }
 
