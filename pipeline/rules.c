@@ -2493,6 +2493,24 @@ struct place {
 	int foreign;           /* a neighbouring country's (class countries) */
 };
 
+/* The organisation directive of mode whose head x's canonical form c is
+ * under (a body: is exactly), or NULL. */
+static const struct provhead *orgd_of(const struct rules *r, int mode,
+				      const char *c, size_t cn)
+{
+	for (size_t k = 0; k < r->norgd; k++) {
+		const struct provhead *ph = &r->orgd[k];
+
+		if (ph->mode != mode || cn < ph->n ||
+		    memcmp(c, ph->head, ph->n) != 0)
+			continue;
+		if (mode == ORGD_BODY ? cn == ph->n :
+		    cn == ph->n ? !ph->more : c[ph->n] == ' ')
+			return ph;
+	}
+	return NULL;
+}
+
 /* Is a the better place for the document: one of the country's over a
  * foreign one (an article about a province and its partner across the
  * border names both), then the one named more often, then the first. */
@@ -2539,7 +2557,7 @@ static int ends_level_class(const char *s, size_t n)
 
 static void places(struct work *w)
 {
-	struct place *pl = NULL, *best[16] = { NULL };
+	struct place *pl = NULL, *best[16] = { NULL }, *abroad[16] = { NULL };
 	size_t npl = 0, i, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	struct spans fs;
@@ -2588,22 +2606,31 @@ static void places(struct work *w)
 		}
 		pl[k].count++;
 	}
-	for (k = 0; k < npl; k++)
+	for (k = 0; k < npl; k++) {
 		if (better_place(&pl[k], best[pl[k].level]))
 			best[pl[k].level] = &pl[k];
+		if (pl[k].foreign && (abroad[pl[k].level] == NULL ||
+				      pl[k].count > abroad[pl[k].level]->count))
+			abroad[pl[k].level] = &pl[k];
+	}
 	for (i = 0; i < w->ne && npl > 0; i++) {
 		struct ent *x = &w->e[i];
+		struct place *const *bp = best;
 		size_t cn, ln;
 		const char *c;
 
 		if (x->removed || (x->type != RT_ORG && x->type != RT_LOC))
 			continue;
 		c = ent_canon(w, x, &cn);
+		/* a body of a foreign country's province (Liên hiệp Công
+		 * đoàn tỉnh): its place is the foreign one, where named */
+		if (x->type == RT_ORG && orgd_of(w->r, ORGD_ABROAD, c, cn))
+			bp = abroad;
 		buf_reset(&low);
 		values_lower(c, cn, &low);
 		for (k = 0; levels[k]; k++) {
 			ln = strlen(levels[k]);
-			if (best[k] == NULL)
+			if (bp[k] == NULL)
 				continue;
 			/* an ORG ending in the level noun, or a LOC that is
 			 * the bare level noun (trên địa bàn tỉnh) */
@@ -2627,7 +2654,7 @@ static void places(struct work *w)
 			else
 				buf_add(&nc, c, cn);
 			buf_addc(&nc, ' ');
-			buf_add(&nc, best[k]->name, best[k]->n);
+			buf_add(&nc, bp[k]->name, bp[k]->n);
 			TRACE(w, "%s %zu-%zu canonical '%.*s': the "
 			      "document's place", type_name(x), x->start, x->end,
 			      (int)nc.n, nc.p);
@@ -2671,24 +2698,6 @@ static int ends_viet_nam(const char *low, size_t n)
 
 	return n >= k && memcmp(low + n - k, "việt nam", k) == 0 &&
 	       (n == k || low[n - k - 1] == ' ');
-}
-
-/* The organisation directive of mode whose head x's canonical form c is
- * under (a body: is exactly), or NULL. */
-static const struct provhead *orgd_of(const struct rules *r, int mode,
-				      const char *c, size_t cn)
-{
-	for (size_t k = 0; k < r->norgd; k++) {
-		const struct provhead *ph = &r->orgd[k];
-
-		if (ph->mode != mode || cn < ph->n ||
-		    memcmp(c, ph->head, ph->n) != 0)
-			continue;
-		if (mode == ORGD_BODY ? cn == ph->n :
-		    cn == ph->n ? !ph->more : c[ph->n] == ' ')
-			return ph;
-	}
-	return NULL;
 }
 
 /*

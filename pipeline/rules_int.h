@@ -237,9 +237,10 @@ enum { PROV_LEVEL, PROV_NAME, PROV_CITY_NAME };
 /*
  * The document's organisation (the `organisation` directive): an ORG under
  * an owner head may be it; an ORG whose canonical form is a body head
- * exactly (Ban Chấp hành) gets it appended.
+ * exactly (Ban Chấp hành) gets it appended; an ORG under an abroad head
+ * (Liên hiệp Công đoàn tỉnh) takes a foreign place of its level first.
  */
-enum { ORGD_OWNER, ORGD_BODY };
+enum { ORGD_OWNER, ORGD_BODY, ORGD_ABROAD };
 struct provhead {
 	char *head;          /* owned */
 	size_t n;

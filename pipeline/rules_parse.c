@@ -2230,10 +2230,13 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		m = j - i == strlen("owner") &&
 		    memcmp(s + i, "owner", j - i) == 0 ? ORGD_OWNER :
 		    j - i == strlen("body") &&
-		    memcmp(s + i, "body", j - i) == 0 ? ORGD_BODY : 2;
+		    memcmp(s + i, "body", j - i) == 0 ? ORGD_BODY :
+		    j - i == strlen("abroad") &&
+		    memcmp(s + i, "abroad", j - i) == 0 ? ORGD_ABROAD : 3;
 		h = skip_ws(s, n, j);
-		if (m == 2 || h >= n) {
-			errorf(L, &o, "expected organisation owner|body HEAD");
+		if (m == 3 || h >= n) {
+			errorf(L, &o, "expected organisation "
+			       "owner|body|abroad HEAD");
 			return;
 		}
 		L->r->orgd = xrealloc(L->r->orgd, (L->r->norgd + 1) *
