@@ -3096,14 +3096,31 @@ struct owner {
 	size_t first;          /* its first mention (code points) */
 };
 
+/* An owner's score, doubled: its mentions, two more for the first named;
+ * a national body (ending in Việt Nam, named in every article about a
+ * province's union) has no bonus and loses a tie. */
+static size_t owner_score(const struct owner *o, size_t firstall)
+{
+	struct buf low = BUF_INIT;
+	int national;
+
+	values_lower(o->name, o->n, &low);
+	national = ends_viet_nam(low.p, low.n);
+	buf_release(&low);
+	if (national)
+		return 2 * o->count - 1;
+	return 2 * (o->count + (o->first == firstall ? 2 : 0));
+}
+
 /*
  * 5. The bodies of the document's organisation: Ban Chấp hành, Ban Nữ
  * công named alone stand for the bodies of the organisation the article is
  * about (canonical Ban Chấp hành Công đoàn Viên chức tỉnh Nghệ An). That
  * organisation is the ORG under an `organisation owner` head, with a name
- * of its own (an upper-case letter after the head, no bare level noun at
- * the end, no coordination) that the article names most often, the first
- * named counting two more (the headline's), the earliest on a tie. An ORG
+ * of its own (an upper-case letter after a `HEAD ...`, no bare level noun
+ * at the end, no coordination) that the article names most often, the
+ * first named counting two more (the headline's), a national body losing
+ * a tie and getting no bonus, the earliest on a tie. An ORG
  * whose canonical form is an `organisation body` head exactly gets its
  * canonical form appended. A document with no such ORG gets nothing.
  */
@@ -3127,7 +3144,7 @@ static void org_bodies(struct work *w)
 		c = ent_canon(w, x, &cn);
 		if ((ph = orgd_of(r, ORGD_OWNER, c, cn)) == NULL ||
 		    orgd_of(r, ORGD_BODY, c, cn) != NULL ||
-		    !has_upper(c + ph->n, cn - ph->n) ||
+		    (ph->more && !has_upper(c + ph->n, cn - ph->n)) ||
 		    memchr(c, ',', cn) != NULL)
 			continue;
 		buf_reset(&low);
@@ -3147,12 +3164,11 @@ static void org_bodies(struct work *w)
 		ow[k].count++;
 	}
 	for (k = 0; k < now; k++) {
-		size_t sk = ow[k].count + (ow[k].first == firstall ? 2 : 0);
-		size_t sb = best == SIZE_MAX ? 0 : ow[best].count +
-			    (ow[best].first == firstall ? 2 : 0);
+		size_t sk = owner_score(&ow[k], firstall);
 
-		if (best == SIZE_MAX || sk > sb ||
-		    (sk == sb && ow[k].first < ow[best].first))
+		if (best == SIZE_MAX || sk > owner_score(&ow[best], firstall) ||
+		    (sk == owner_score(&ow[best], firstall) &&
+		     ow[k].first < ow[best].first))
 			best = k;
 	}
 	for (i = 0; best != SIZE_MAX && i < w->nsorted; i++) {
