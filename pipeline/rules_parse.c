@@ -2091,6 +2091,48 @@ static int is_name(const char *s, size_t n)
 static void read_file(struct loader *L, const char *path, const char *disp,
 		      size_t phase, int depth, const struct origin *from);
 
+
+/*
+ * A directive that names a head of canonical forms: `WORD MODE HEAD
+ * [...]` from s[i..n) (i after WORD), appended to *v in file order. MODE
+ * is one of modes (its index is the entry's mode); whole, a mode whose
+ * head must be a whole canonical form, without " ...". Errors go to o.
+ */
+static void head_directive(struct loader *L, const char *s, size_t n,
+			   size_t i, const char *const *modes,
+			   struct provhead **v, size_t *nv, int whole,
+			   const char *usage, const struct origin *o,
+			   const struct origin *lo)
+{
+	size_t j = word_end(s, n, i), m, h;
+	struct provhead *ph;
+	struct buf src = BUF_INIT;
+	int more;
+
+	for (m = 0; modes[m]; m++)
+		if (j - i == strlen(modes[m]) &&
+		    memcmp(s + i, modes[m], j - i) == 0)
+			break;
+	h = skip_ws(s, n, j);
+	if (modes[m] == NULL || h >= n) {
+		errorf(L, o, "%s", usage);
+		return;
+	}
+	more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
+	if (more && (int)m == whole) {
+		errorf(L, o, "a %s is a whole canonical form, without ' ...'",
+		       modes[m]);
+		return;
+	}
+	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	ph = &(*v)[(*nv)++];
+	ph->more = more;
+	ph->n = n - h - (more ? 4 : 0);
+	ph->head = xstrndup(s + h, ph->n);
+	ph->mode = (int)m;
+	buf_printf(&src, "%s:%zu", lo->file, lo->line);
+	ph->source = src.p;
+}
 static void directive(struct loader *L, const char *path, const char *disp,
 		      size_t phase, int depth, const char *s, size_t n,
 		      const struct origin *lo)
@@ -2191,73 +2233,22 @@ static void directive(struct loader *L, const char *path, const char *disp,
 	if (KW("province")) {
 		static const char *const modes[] = { "level", "name",
 						     "city-name", NULL };
-		struct provhead *ph;
-		size_t m, h;
 
 		finish_rule(L);
-		j = word_end(s, n, i);
-		for (m = 0; modes[m]; m++)
-			if (j - i == strlen(modes[m]) &&
-			    memcmp(s + i, modes[m], j - i) == 0)
-				break;
-		h = skip_ws(s, n, j);
-		if (modes[m] == NULL || h >= n) {
-			errorf(L, &o, "expected province level|name|city-name "
-			       "HEAD");
-			return;
-		}
-		L->r->prov = xrealloc(L->r->prov, (L->r->nprov + 1) *
-				      sizeof(*L->r->prov));
-		ph = &L->r->prov[L->r->nprov++];
-		ph->more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
-		ph->n = n - h - (ph->more ? 4 : 0);
-		ph->head = xstrndup(s + h, ph->n);
-		ph->mode = (int)m;
-		{
-			struct buf src = BUF_INIT;
-
-			buf_printf(&src, "%s:%zu", lo->file, lo->line);
-			ph->source = src.p;
-		}
+		head_directive(L, s, n, i, modes, &L->r->prov, &L->r->nprov,
+			       -1, "expected province level|name|city-name "
+			       "HEAD", &o, lo);
 		return;
 	}
 	if (KW("organisation")) {
-		struct provhead *ph;
-		size_t m, h;
+		/* in the order of ORGD_* */
+		static const char *const modes[] = { "owner", "body", "abroad",
+						     NULL };
 
 		finish_rule(L);
-		j = word_end(s, n, i);
-		m = j - i == strlen("owner") &&
-		    memcmp(s + i, "owner", j - i) == 0 ? ORGD_OWNER :
-		    j - i == strlen("body") &&
-		    memcmp(s + i, "body", j - i) == 0 ? ORGD_BODY :
-		    j - i == strlen("abroad") &&
-		    memcmp(s + i, "abroad", j - i) == 0 ? ORGD_ABROAD : 3;
-		h = skip_ws(s, n, j);
-		if (m == 3 || h >= n) {
-			errorf(L, &o, "expected organisation "
-			       "owner|body|abroad HEAD");
-			return;
-		}
-		L->r->orgd = xrealloc(L->r->orgd, (L->r->norgd + 1) *
-				      sizeof(*L->r->orgd));
-		ph = &L->r->orgd[L->r->norgd++];
-		ph->more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
-		if (ph->more && m == ORGD_BODY) {
-			L->r->norgd--;
-			errorf(L, &o, "a body is a whole canonical form, "
-			       "without ' ...'");
-			return;
-		}
-		ph->n = n - h - (ph->more ? 4 : 0);
-		ph->head = xstrndup(s + h, ph->n);
-		ph->mode = (int)m;
-		{
-			struct buf src = BUF_INIT;
-
-			buf_printf(&src, "%s:%zu", lo->file, lo->line);
-			ph->source = src.p;
-		}
+		head_directive(L, s, n, i, modes, &L->r->orgd, &L->r->norgd,
+			       ORGD_BODY, "expected organisation "
+			       "owner|body|abroad HEAD", &o, lo);
 		return;
 	}
 	if (KW("rule")) {
