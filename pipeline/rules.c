@@ -3094,6 +3094,7 @@ struct owner {
 	size_t n;
 	size_t count;
 	size_t first;          /* its first mention (code points) */
+	int national;          /* ends in Việt Nam */
 };
 
 /* An owner's score, doubled: its mentions, two more for the first named;
@@ -3101,13 +3102,7 @@ struct owner {
  * province's union) has no bonus and loses a tie. */
 static size_t owner_score(const struct owner *o, size_t firstall)
 {
-	struct buf low = BUF_INIT;
-	int national;
-
-	values_lower(o->name, o->n, &low);
-	national = ends_viet_nam(low.p, low.n);
-	buf_release(&low);
-	if (national)
+	if (o->national)
 		return 2 * o->count - 1;
 	return 2 * (o->count + (o->first == firstall ? 2 : 0));
 }
@@ -3157,7 +3152,8 @@ static void org_bodies(struct work *w)
 				break;
 		if (k == now) {
 			ow = xrealloc(ow, (now + 1) * sizeof(*ow));
-			ow[now++] = (struct owner){ c, cn, 0, x->start };
+			ow[now++] = (struct owner){ c, cn, 0, x->start,
+						    ends_viet_nam(low.p, low.n) };
 			if (x->start < firstall)
 				firstall = x->start;
 		}
