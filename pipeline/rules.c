@@ -3004,6 +3004,29 @@ static const struct provhead *body_head(const struct rules *r,
 	return NULL;
 }
 
+/* Does the lower-cased low[0..n) end in the whole word hai, các or 2 and
+ * a space (the text before a body shared by two organisations)? */
+static int counted_before(const char *low, size_t n)
+{
+	static const char *const words[] = { "hai ", "các ", "2 ", NULL };
+
+	for (size_t k = 0; words[k]; k++) {
+		size_t wn = strlen(words[k]);
+		unsigned char b;
+
+		if (n < wn || memcmp(low + n - wn, words[k], wn) != 0)
+			continue;
+		if (n == wn)
+			return 1;
+		/* an ASCII byte that is no letter or digit before it; a
+		 * byte >= 0x80 ends a letter (khai, 12) */
+		b = (unsigned char)low[n - wn - 1];
+		return b < 0x80 && !(b >= 'a' && b <= 'z') &&
+		       !(b >= '0' && b <= '9');
+	}
+	return 0;
+}
+
 /*
  * The bodies of two organisations named once: in `hai Ban Thường vụ LĐLĐ
  * tỉnh, Hội LHPN tỉnh` (or `các`, `2`; joined by a comma or và) the
@@ -3023,18 +3046,16 @@ static void shared_bodies(struct work *w)
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]], *y = NULL;
 
-		if (x->type != RT_ORG || x->start < 4)
+		if (x->type != RT_ORG)
 			continue;
 		c = ent_canon(w, x, &cn);
 		if ((ph = body_head(w->r, c, cn)) == NULL)
 			continue;
-		t = span_text(w, x->start >= 5 ? x->start - 5 : 0, x->start, &n);
+		/* six code points before it: the word and what precedes it */
+		t = span_text(w, x->start >= 6 ? x->start - 6 : 0, x->start, &n);
 		buf_reset(&low);
 		values_lower(t, n, &low);
-		if (!(low.n >= 4 && (memcmp(low.p + low.n - 4, "hai ", 4) == 0 ||
-				     (low.n >= 5 && memcmp(low.p + low.n - 5,
-							   "các ", 5) == 0) ||
-				     memcmp(low.p + low.n - 2, "2 ", 2) == 0)))
+		if (!counted_before(low.p, low.n))
 			continue;
 		for (j = i + 1; j < w->nsorted; j++) {
 			struct ent *z = &w->e[w->sorted[j]];

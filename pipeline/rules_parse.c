@@ -1319,6 +1319,10 @@ static int parse_entity(struct loader *L, struct rule *ru, struct action *a,
 				ve--;
 		}
 		if (k == 2) {
+			if (ve == vs) {
+				errorf(L, &o, "class= needs a NAME");
+				return -1;
+			}
 			free(a->cls);
 			a->cls = xstrndup(s + vs, ve - vs);
 			continue;
@@ -2104,7 +2108,7 @@ static void head_directive(struct loader *L, const char *s, size_t n,
 			   const char *usage, const struct origin *o,
 			   const struct origin *lo)
 {
-	size_t j = word_end(s, n, i), m, h;
+	size_t j = word_end(s, n, i), m, h, e, k;
 	struct provhead *ph;
 	struct buf src = BUF_INIT;
 	int more;
@@ -2118,16 +2122,31 @@ static void head_directive(struct loader *L, const char *s, size_t n,
 		errorf(L, o, "%s", usage);
 		return;
 	}
-	more = n - h > 4 && memcmp(s + n - 4, " ...", 4) == 0;
+	more = n - h >= 3 && memcmp(s + n - 3, "...", 3) == 0 &&
+	       (n - h == 3 || s[n - 4] == ' ' || s[n - 4] == '\t');
 	if (more && (int)m == whole) {
 		errorf(L, o, "a %s is a whole canonical form, without ' ...'",
 		       modes[m]);
 		return;
 	}
+	e = more ? n - 3 : n;
+	while (e > h && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+		e--;
+	for (k = h; k < e; k++)
+		if (s[k] == '\t' || (s[k] == ' ' && k + 1 < e && s[k + 1] == ' '))
+			break;
+	if (e == h || k < e) {
+		struct origin oh = *o;
+
+		oh.off += h - i;
+		errorf(L, &oh, "expected HEAD, words parted by one space%s",
+		       more ? ", before ' ...'" : "");
+		return;
+	}
 	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
 	ph = &(*v)[(*nv)++];
 	ph->more = more;
-	ph->n = n - h - (more ? 4 : 0);
+	ph->n = e - h;
 	ph->head = xstrndup(s + h, ph->n);
 	ph->mode = (int)m;
 	buf_printf(&src, "%s:%zu", lo->file, lo->line);
@@ -2452,22 +2471,39 @@ static void known_classes(struct loader *L)
  */
 static void rule_classes(struct loader *L)
 {
-	static const char key[] = " class=";
-
 	if (!L->classes_known)
 		return;
 	for (size_t k = 0; k < L->nprules; k++)
 		for (size_t a = 0; a < L->prules[k].nacts; a++) {
 			const struct piece *p = &L->prules[k].acts[a];
-			const char *s = p->s, *e = s + p->n, *c;
+			const char *s = p->s, *e = s + p->n, *c, *b, *t;
+			int quoted = 0;
 
-			while ((c = memmem(s, (size_t)(e - s), key,
-					   sizeof(key) - 1)) != NULL) {
-				const char *b = c + sizeof(key) - 1, *t = b;
-
-				while (t < e && *t != ' ' && *t != '\t' && *t != '\n' &&
-				       *t != '\r')
-					t++;
+			/* the options as parse_entity() reads them: class=
+			 * after a blank, its value quoted or to the next
+			 * blank; not inside a quoted template */
+			for (c = s; c < e; c++) {
+				if (*c == '"') {
+					quoted = !quoted;
+					continue;
+				}
+				if (quoted || c == s ||
+				    (c[-1] != ' ' && c[-1] != '\t') ||
+				    (size_t)(e - c) < strlen("class=") ||
+				    memcmp(c, "class=", strlen("class=")) != 0)
+					continue;
+				b = c + strlen("class=");
+				if (b < e && *b == '"') {
+					b++;
+					t = memchr(b, '"', (size_t)(e - b));
+					if (t == NULL)
+						t = e;
+				} else {
+					for (t = b; t < e && *t != ' ' &&
+					     *t != '\t' && *t != '\n' &&
+					     *t != '\r'; t++)
+						;
+				}
 				if (t > b && !class_known(L, b, (size_t)(t - b))) {
 					L->known = xrealloc(L->known,
 							    (L->nknown + 1) *
@@ -2475,7 +2511,9 @@ static void rule_classes(struct loader *L)
 					L->known[L->nknown++] =
 						xstrndup(b, (size_t)(t - b));
 				}
-				s = t;
+				c = t;
+				if (c >= e)
+					break;
 			}
 		}
 }
