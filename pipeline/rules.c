@@ -2493,22 +2493,38 @@ struct place {
 	int foreign;           /* a neighbouring country's (class countries) */
 };
 
-/* The organisation directive of mode whose head x's canonical form c is
+/* How a canonical form stands to a directive's head: under it (its
+ * words first, more words after where the head ends in " ..."), exactly
+ * it, or before more words. */
+enum { HEAD_UNDER, HEAD_EXACT, HEAD_BEFORE };
+
+/* The first directive of v[0..nv) of mode (-1: any) whose head canonical
+ * form c[0..cn) stands to as how says, or NULL. */
+static const struct provhead *find_head(const struct provhead *v,
+					size_t nv, int mode, const char *c,
+					size_t cn, int how)
+{
+	for (size_t k = 0; k < nv; k++) {
+		const struct provhead *ph = &v[k];
+
+		if ((mode >= 0 && ph->mode != mode) || cn < ph->n ||
+		    memcmp(c, ph->head, ph->n) != 0)
+			continue;
+		if (cn == ph->n ? how == HEAD_EXACT ||
+				  (how == HEAD_UNDER && !ph->more)
+				: how != HEAD_EXACT && c[ph->n] == ' ')
+			return ph;
+	}
+	return NULL;
+}
+
+/* The organisation directive of mode whose head canonical form c is
  * under (a body: is exactly), or NULL. */
 static const struct provhead *orgd_of(const struct rules *r, int mode,
 				      const char *c, size_t cn)
 {
-	for (size_t k = 0; k < r->norgd; k++) {
-		const struct provhead *ph = &r->orgd[k];
-
-		if (ph->mode != mode || cn < ph->n ||
-		    memcmp(c, ph->head, ph->n) != 0)
-			continue;
-		if (mode == ORGD_BODY ? cn == ph->n :
-		    cn == ph->n ? !ph->more : c[ph->n] == ' ')
-			return ph;
-	}
-	return NULL;
+	return find_head(r->orgd, r->norgd, mode, c, cn,
+			 mode == ORGD_BODY ? HEAD_EXACT : HEAD_UNDER);
 }
 
 /* Is a the better place for the document: one of the country's over a
@@ -2926,12 +2942,7 @@ static void province_bodies(struct work *w)
 		if (x->type != RT_ORG)
 			continue;
 		c = ent_canon(w, x, &cn);
-		for (k = 0; k < r->nprov && ph == NULL; k++)
-			if (cn >= r->prov[k].n &&
-			    memcmp(c, r->prov[k].head, r->prov[k].n) == 0 &&
-			    (cn == r->prov[k].n ? !r->prov[k].more
-						: c[r->prov[k].n] == ' '))
-				ph = &r->prov[k];
+		ph = find_head(r->prov, r->nprov, -1, c, cn, HEAD_UNDER);
 		if (ph == NULL)
 			continue;
 		/* Tỉnh ủy tỉnh Hà Giang, whether or not the document has
@@ -2989,21 +3000,6 @@ static int ends_level_noun(const char *low, size_t n)
 	return 0;
 }
 
-/* The organisation body whose head begins canonical form c[0..cn), and
- * more words follow, or NULL. */
-static const struct provhead *body_head(const struct rules *r,
-					const char *c, size_t cn)
-{
-	for (size_t k = 0; k < r->norgd; k++) {
-		const struct provhead *ph = &r->orgd[k];
-
-		if (ph->mode == ORGD_BODY && cn > ph->n &&
-		    memcmp(c, ph->head, ph->n) == 0 && c[ph->n] == ' ')
-			return ph;
-	}
-	return NULL;
-}
-
 /* Does the lower-cased low[0..n) end in the whole word hai, các or 2 and
  * a space (the text before a body shared by two organisations)? */
 static int counted_before(const char *low, size_t n)
@@ -3049,7 +3045,8 @@ static void shared_bodies(struct work *w)
 		if (x->type != RT_ORG)
 			continue;
 		c = ent_canon(w, x, &cn);
-		if ((ph = body_head(w->r, c, cn)) == NULL)
+		if ((ph = find_head(w->r->orgd, w->r->norgd, ORGD_BODY, c, cn,
+				    HEAD_BEFORE)) == NULL)
 			continue;
 		/* six code points before it: the word and what precedes it */
 		t = span_text(w, x->start >= 6 ? x->start - 6 : 0, x->start, &n);
@@ -3073,8 +3070,9 @@ static void shared_bodies(struct work *w)
 		      (n == 5 && memcmp(t, " và ", 5) == 0)))
 			continue;
 		yc = ent_canon(w, y, &yn);
-		if (body_head(w->r, yc, yn) != NULL ||
-		    orgd_of(w->r, ORGD_BODY, yc, yn) != NULL)
+		/* not a body itself, or one of its own (Ban Thường vụ X) */
+		if (find_head(w->r->orgd, w->r->norgd, ORGD_BODY, yc, yn,
+			      HEAD_UNDER) != NULL)
 			continue;
 		buf_reset(&nc);
 		buf_add(&nc, ph->head, ph->n);
