@@ -3113,6 +3113,7 @@ struct owner {
 	size_t n;
 	size_t count;
 	size_t first;          /* its first mention (code points) */
+	size_t ord;            /* that mention's place among the entities */
 	int national;          /* ends in Việt Nam */
 };
 
@@ -3138,11 +3139,25 @@ static size_t owner_score(const struct owner *o, size_t firstall)
  * whose canonical form is an `organisation body` head exactly gets its
  * canonical form appended. A document with no such ORG gets nothing.
  */
+/* Owner mentions by name, then in the order of the entities. */
+static int cmp_owner(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->n < y->n ? x->n : y->n);
+
+	if (c != 0)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return (x->ord > y->ord) - (x->ord < y->ord);
+}
+
 static void org_bodies(struct work *w)
 {
 	const struct rules *r = w->r;
 	struct owner *ow = NULL;
-	size_t now = 0, i, k, cn, best = SIZE_MAX, firstall = SIZE_MAX;
+	size_t now = 0, cap = 0, i, k, j, cn, best = SIZE_MAX;
+	size_t firstall = SIZE_MAX;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	const struct provhead *ph;
 	const char *c;
@@ -3150,6 +3165,9 @@ static void org_bodies(struct work *w)
 	if (r->norgd == 0)
 		return;
 	sort_live(w);
+	/* every mention of a candidate, then one owner per name (sorted
+	 * rather than searched, so that a record naming thousands of
+	 * organisations stays n log n) */
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
 
@@ -3166,24 +3184,31 @@ static void org_bodies(struct work *w)
 		if (ends_level_noun(low.p, low.n) ||
 		    ends_coordinated(c, cn))
 			continue;
-		for (k = 0; k < now; k++)
-			if (ow[k].n == cn && memcmp(ow[k].name, c, cn) == 0)
-				break;
-		if (k == now) {
-			ow = xrealloc(ow, (now + 1) * sizeof(*ow));
-			ow[now++] = (struct owner){ c, cn, 0, x->start,
-						    ends_viet_nam(low.p, low.n) };
-			if (x->start < firstall)
-				firstall = x->start;
+		if (now == cap) {
+			cap = cap ? 2 * cap : 16;
+			ow = xrealloc(ow, cap * sizeof(*ow));
 		}
-		ow[k].count++;
+		ow[now++] = (struct owner){ c, cn, 1, x->start, i,
+					    ends_viet_nam(low.p, low.n) };
+		if (x->start < firstall)
+			firstall = x->start;
 	}
+	if (now > 1)
+		qsort(ow, now, sizeof(*ow), cmp_owner);
+	for (i = k = 0; i < now; i = j, k++) {
+		for (j = i + 1; j < now && ow[j].n == ow[i].n &&
+		     memcmp(ow[j].name, ow[i].name, ow[i].n) == 0; j++)
+			;
+		ow[k] = ow[i];         /* the first mention, by position */
+		ow[k].count = j - i;
+	}
+	now = k;
 	for (k = 0; k < now; k++) {
 		size_t sk = owner_score(&ow[k], firstall);
 
 		if (best == SIZE_MAX || sk > owner_score(&ow[best], firstall) ||
 		    (sk == owner_score(&ow[best], firstall) &&
-		     ow[k].first < ow[best].first))
+		     ow[k].ord < ow[best].ord))
 			best = k;
 	}
 	for (i = 0; best != SIZE_MAX && i < w->nsorted; i++) {
