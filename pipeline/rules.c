@@ -3127,18 +3127,6 @@ static size_t owner_score(const struct owner *o, size_t firstall)
 	return 2 * (o->count + (o->first == firstall ? 2 : 0));
 }
 
-/*
- * 5. The bodies of the document's organisation: Ban Chấp hành, Ban Nữ
- * công named alone stand for the bodies of the organisation the article is
- * about (canonical Ban Chấp hành Công đoàn Viên chức tỉnh Nghệ An). That
- * organisation is the ORG under an `organisation owner` head, with a name
- * of its own (an upper-case letter after a `HEAD ...`, no bare level noun
- * at the end, no coordination) that the article names most often, the
- * first named counting two more (the headline's), a national body losing
- * a tie and getting no bonus, the earliest on a tie. An ORG
- * whose canonical form is an `organisation body` head exactly gets its
- * canonical form appended. A document with no such ORG gets nothing.
- */
 /* Owner mentions by name, then in the order of the entities. */
 static int cmp_owner(const void *a, const void *b)
 {
@@ -3152,6 +3140,18 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
+/*
+ * 5. The bodies of the document's organisation: Ban Chấp hành, Ban Nữ
+ * công named alone stand for the bodies of the organisation the article is
+ * about (canonical Ban Chấp hành Công đoàn Viên chức tỉnh Nghệ An). That
+ * organisation is the ORG under an `organisation owner` head, with a name
+ * of its own (an upper-case letter after a `HEAD ...`, no bare level noun
+ * at the end, no coordination) that the article names most often, the
+ * first named counting two more (the headline's), a national body losing
+ * a tie and getting no bonus, the earliest on a tie. An ORG
+ * whose canonical form is an `organisation body` head exactly gets its
+ * canonical form appended. A document with no such ORG gets nothing.
+ */
 static void org_bodies(struct work *w)
 {
 	const struct rules *r = w->r;
