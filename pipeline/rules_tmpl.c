@@ -240,10 +240,32 @@ struct tmpl *tmpl_parse(const char *s, size_t n, const pcre2_code *re,
 static int eval_at(const struct tmpl *t, const struct tmpl_env *env,
 		   struct buf *out, size_t depth);
 
+/* The result with runs of spaces made one and none at either end, so that
+ * a group that did not take part leaves no gap ("$u $b.canonical" without
+ * u). From start: what out held before is left as it was. */
+static void squeeze_spaces(struct buf *out, size_t start)
+{
+	size_t i, k = start;
+
+	for (i = start; i < out->n; i++)
+		if (out->p[i] != ' ' || (k > start && out->p[k - 1] != ' '))
+			out->p[k++] = out->p[i];
+	if (k > start && out->p[k - 1] == ' ')
+		k--;
+	out->n = k;
+	if (out->p)
+		out->p[k] = '\0';
+}
+
 int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 	      struct buf *out)
 {
-	return eval_at(t, env, out, 0);
+	size_t start = out->n;
+	int rc = eval_at(t, env, out, 0);
+
+	if (rc >= 0)
+		squeeze_spaces(out, start);
+	return rc;
 }
 
 /* tmpl_eval() at a level of nesting: the arguments of its calls go into

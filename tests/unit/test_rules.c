@@ -281,6 +281,22 @@ static char *run(const char *rules, const char *record)
 	return out.p;
 }
 
+/* A group that did not take part leaves no gap in a canonical form. */
+static void test_template_spaces(void)
+{
+	char *o;
+
+	o = run("rule a\n  match (?<o>(?:(?<u>Công đoàn) )?Agribank  chi nhánh)\n"
+		"  entity ORG from o canonical=upperfirst($u) Ngân hàng  $o\n",
+		"{\"text\":\"Agribank  chi nhánh và Công đoàn Agribank  chi nhánh\"}");
+	CHECK("no leading space for a group left out",
+	      strstr(o, "\"canonical\":\"Ngân hàng Agribank chi nhánh\""));
+	CHECK("one space between parts, runs squeezed",
+	      strstr(o, "\"canonical\":\"Công đoàn Ngân hàng Công đoàn "
+		     "Agribank chi nhánh\""));
+	free(o);
+}
+
 static void test_conflicts(void)
 {
 	char *o;
@@ -485,6 +501,7 @@ int main(void)
 		return 1;
 	test_values();
 	test_parser();
+	test_template_spaces();
 	test_conflicts();
 	test_scan();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
