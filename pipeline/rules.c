@@ -2042,7 +2042,9 @@ static void bind_relations(struct work *w)
 		int nested = 0;
 
 		/* a starred role over an entity of another type binds each
-		 * entity of its type nested in it, when there are several */
+		 * entity of its type nested in it, when there are several,
+		 * and over a span that is no entity, each entity of its type
+		 * inside the span */
 		for (k = 0; k < p->nroles; k++)
 			if (p->roles[k].each && p->roles[k].set)
 				break;
@@ -2051,7 +2053,8 @@ static void bind_relations(struct work *w)
 			continue;
 		}
 		x = bind_role(w, &p->roles[k], &nested);
-		if (x < 0 && nested)
+		if (x < 0 && (nested || exact(w, p->roles[k].start,
+					      p->roles[k].end, ~0u) < 0))
 			n = nested_all(w, p->roles[k].start, p->roles[k].end,
 				       p->roles[k].types, xs, RULES_MAX_EACH);
 		if (n == 0)
