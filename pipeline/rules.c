@@ -3236,6 +3236,146 @@ static void org_bodies(struct work *w)
 	buf_release(&nc);
 }
 
+/* A candidate of org_kinds(): a name from its kind word on. */
+struct kindname {
+	const char *name;
+	size_t n;
+	size_t ord;            /* its first mention among the entities */
+};
+
+static int cmp_kindname(const void *a, const void *b)
+{
+	const struct kindname *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->n < y->n ? x->n : y->n);
+
+	if (c != 0)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Where in low[0..n) the lower-cased kind k[0..kn) stands as whole words
+ * at or after from, not as the end of a longer kind (tổng công ty is no
+ * công ty); n if nowhere. */
+static size_t kind_at(const struct rules *r, const char *low, size_t n,
+		      size_t from, const char *k, size_t kn)
+{
+	for (size_t i = from; i + kn <= n; i++) {
+		int longer = 0;
+
+		if ((i > 0 && low[i - 1] != ' ') || memcmp(low + i, k, kn) ||
+		    (i + kn < n && low[i + kn] != ' '))
+			continue;
+		for (size_t d = 0; d < r->norgd && !longer; d++) {
+			const struct provhead *o = &r->orgd[d];
+
+			longer = o->mode == ORGD_KIND && o->n > kn &&
+				 i >= o->n - kn && o->klow != NULL &&
+				 memcmp(o->klow + o->n - kn, k, kn) == 0 &&
+				 memcmp(low + i - (o->n - kn), o->klow,
+					o->n - kn) == 0;
+		}
+		if (!longer)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * 6. The company, hospital or school an article is about, named by its
+ * kind alone: in an article about Công ty TNHH May Hoàng Phúc, `Ban Giám
+ * đốc Công ty` and `CĐCS công ty` are its board and its union (canonical
+ * `Ban Giám đốc Công ty TNHH May Hoàng Phúc`, `Công đoàn cơ sở Công ty
+ * TNHH May Hoàng Phúc`). For each `organisation kind` word, the article's
+ * one is the name from that word on, with an upper-case letter after it,
+ * in the canonical forms of its ORGs (Công ty TNHH X in CĐCS Công ty TNHH
+ * X too), named most often, the first named on a tie. An ORG whose
+ * canonical form is a body's name and then the bare kind word gets that
+ * name in its place. A longer kind is not the shorter it ends with
+ * (Công đoàn Tổng công ty is not a Công ty's).
+ */
+static void org_kinds(struct work *w)
+{
+	const struct rules *r = w->r;
+	struct kindname *kv = NULL;
+	size_t nk = 0, cap = 0, d, i, j, k, cn;
+	struct buf low = BUF_INIT, nc = BUF_INIT;
+	const char *c;
+
+	if (!r->has_kinds)
+		return;
+	sort_live(w);
+	for (d = 0; d < r->norgd; d++) {
+		const struct provhead *ph = &r->orgd[d];
+		size_t best = SIZE_MAX;
+
+		if (ph->mode != ORGD_KIND || ph->klow == NULL)
+			continue;
+		nk = 0;
+		for (i = 0; i < w->nsorted; i++) {
+			struct ent *x = &w->e[w->sorted[i]];
+			size_t at;
+
+			if (x->type != RT_ORG)
+				continue;
+			c = ent_canon(w, x, &cn);
+			buf_reset(&low);
+			values_lower(c, cn, &low);
+			if (low.n != cn)
+				continue;
+			at = kind_at(r, low.p, cn, 0, ph->klow, ph->n);
+			if (at == cn || at + ph->n + 1 >= cn ||
+			    !has_upper(c + at + ph->n, cn - at - ph->n))
+				continue;
+			if (nk == cap) {
+				cap = cap ? 2 * cap : 16;
+				kv = xrealloc(kv, cap * sizeof(*kv));
+			}
+			kv[nk++] = (struct kindname){ c + at, cn - at, i };
+		}
+		if (nk == 0)
+			continue;
+		if (nk > 1)
+			qsort(kv, nk, sizeof(*kv), cmp_kindname);
+		for (i = 0, best = SIZE_MAX, k = 0; i < nk; i = j) {
+			for (j = i + 1; j < nk && kv[j].n == kv[i].n &&
+			     memcmp(kv[j].name, kv[i].name, kv[i].n) == 0; j++)
+				;
+			if (best == SIZE_MAX || j - i > k ||
+			    (j - i == k && kv[i].ord < kv[best].ord)) {
+				best = i;
+				k = j - i;
+			}
+		}
+		for (i = 0; i < w->nsorted; i++) {
+			struct ent *x = &w->e[w->sorted[i]];
+
+			if (x->type != RT_ORG)
+				continue;
+			c = ent_canon(w, x, &cn);
+			if (cn <= ph->n + 1 || c[cn - ph->n - 1] != ' ')
+				continue;
+			buf_reset(&low);
+			values_lower(c, cn, &low);
+			if (low.n != cn ||
+			    kind_at(r, low.p, cn, cn - ph->n, ph->klow,
+				    ph->n) != cn - ph->n)
+				continue;
+			buf_reset(&nc);
+			buf_add(&nc, c, cn - ph->n);
+			buf_add(&nc, kv[best].name, kv[best].n);
+			TRACE(w, "ORG %zu-%zu canonical '%.*s': the document's "
+			      "%s (%s)", x->start, x->end, (int)nc.n, nc.p,
+			      ph->head, ph->source);
+			set_canon(x, &nc);
+		}
+	}
+	free(kv);
+	buf_release(&low);
+	buf_release(&nc);
+}
+
 static void doc_step(struct work *w)
 {
 	acronyms(w);
@@ -3244,6 +3384,7 @@ static void doc_step(struct work *w)
 	province_bodies(w);
 	shared_bodies(w);
 	org_bodies(w);
+	org_kinds(w);
 }
 
 /* ---- writing the record -------------------------------------------------------------- */

@@ -240,7 +240,7 @@ enum { PROV_LEVEL, PROV_NAME, PROV_CITY_NAME };
  * exactly (Ban Chấp hành) gets it appended; an ORG under an abroad head
  * (Liên hiệp Công đoàn tỉnh) takes a foreign place of its level first.
  */
-enum { ORGD_OWNER, ORGD_BODY, ORGD_ABROAD };
+enum { ORGD_OWNER, ORGD_BODY, ORGD_ABROAD, ORGD_KIND };
 struct provhead {
 	char *head;          /* owned */
 	size_t n;
@@ -248,6 +248,8 @@ struct provhead {
 	int mode;            /* PROV_*: "tỉnh Nghệ An", "Nghệ An", or the
 			      * name only where the province is a city */
 	char *source;        /* owned: "rules/x.rules:3", for --trace */
+	char *klow;          /* owned: an organisation kind's head in lower
+			      * case (same length), else NULL */
 };
 
 struct rules {
@@ -282,6 +284,7 @@ struct rules {
 	size_t nprov;
 	struct provhead *orgd; /* the organisation directives (mode ORGD_*) */
 	size_t norgd;
+	int has_kinds;        /* some organisation kind directive */
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */
 };

@@ -18,8 +18,8 @@
 #include "data.h"
 #include "doc.h"
 #include "rules_int.h"
-#include "utf8.h"
 #include "values.h"
+#include "utf8.h"
 
 const char *const rules_type_names[RT_OTHER] = {
 	"ORG", "PERSON", "TITLE", "LOC", "DATE", "PERIOD", "DOCUMENT",
@@ -2146,6 +2146,7 @@ static void head_directive(struct loader *L, const char *s, size_t n,
 	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
 	ph = &(*v)[(*nv)++];
 	ph->more = more;
+	ph->klow = NULL;
 	ph->n = e - h;
 	ph->head = xstrndup(s + h, ph->n);
 	ph->mode = (int)m;
@@ -2262,12 +2263,33 @@ static void directive(struct loader *L, const char *path, const char *disp,
 	if (KW("organisation")) {
 		/* in the order of ORGD_* */
 		static const char *const modes[] = { "owner", "body", "abroad",
-						     NULL };
+						     "kind", NULL };
+		size_t before = L->r->norgd;
 
 		finish_rule(L);
 		head_directive(L, s, n, i, modes, &L->r->orgd, &L->r->norgd,
 			       ORGD_BODY, "expected organisation "
-			       "owner|body|abroad HEAD", &o, lo);
+			       "owner|body|abroad|kind HEAD", &o, lo);
+		if (L->r->norgd > before &&
+		    L->r->orgd[before].mode == ORGD_KIND) {
+			struct provhead *ph = &L->r->orgd[before];
+			struct buf lw = BUF_INIT;
+
+			values_lower(ph->head, ph->n, &lw);
+			if (ph->more || lw.n != ph->n) {
+				errorf(L, &o, ph->more ? "a kind is whole "
+				       "words, without ' ...'" : "a kind "
+				       "must keep its length in lower case");
+				free(ph->head);
+				free(ph->source);
+				buf_release(&lw);
+				L->r->norgd = before;
+				return;
+			}
+			ph->klow = xstrndup(lw.p, lw.n);
+			buf_release(&lw);
+			L->r->has_kinds = 1;
+		}
 		return;
 	}
 	if (KW("rule")) {
@@ -2645,6 +2667,7 @@ void rules_free(struct rules *r)
 	for (k = 0; k < r->norgd; k++) {
 		free(r->orgd[k].head);
 		free(r->orgd[k].source);
+		free(r->orgd[k].klow);
 	}
 	free(r->orgd);
 	for (k = 0; k < r->nlits; k++)
