@@ -3255,32 +3255,53 @@ static int cmp_kindname(const void *a, const void *b)
 	return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
-/* Where in low[0..n) the lower-cased kind k[0..kn) stands as whole words
- * at or after from, not as the end of a longer kind (tổng công ty is no
- * công ty); n if nowhere. */
-static size_t kind_at(const struct rules *r, const char *low, size_t n,
-		      size_t from, const char *k, size_t kn)
+/* Is the lower-cased kind k[0..kn) at i of low[0..n) as whole words, and
+ * not the end of a longer kind (tổng công ty is no công ty)? */
+static int kind_here(const struct rules *r, const char *low, size_t n,
+		     size_t i, const char *k, size_t kn)
 {
-	for (size_t i = from; i + kn <= n; i++) {
-		int longer = 0;
+	if ((i > 0 && low[i - 1] != ' ') || (i + kn < n && low[i + kn] != ' '))
+		return 0;
+	for (size_t d = 0; d < r->norgd; d++) {
+		const struct provhead *o = &r->orgd[d];
 
-		if ((i > 0 && low[i - 1] != ' ') || memcmp(low + i, k, kn) ||
-		    (i + kn < n && low[i + kn] != ' '))
-			continue;
-		for (size_t d = 0; d < r->norgd && !longer; d++) {
-			const struct provhead *o = &r->orgd[d];
+		if (o->mode == ORGD_KIND && o->n > kn && i >= o->n - kn &&
+		    memcmp(o->klow + o->n - kn, k, kn) == 0 &&
+		    memcmp(low + i - (o->n - kn), o->klow, o->n - kn) == 0)
+			return 0;
+	}
+	return 1;
+}
 
-			longer = o->mode == ORGD_KIND && o->n > kn &&
-				 i >= o->n - kn && o->klow != NULL &&
-				 memcmp(o->klow + o->n - kn, k, kn) == 0 &&
-				 memcmp(low + i - (o->n - kn), o->klow,
-					o->n - kn) == 0;
+/* The first place of the kind k[0..kn) in low[0..n), as kind_here()
+ * takes it; n if none. Only word starts are looked at: a few per name. */
+static size_t kind_at(const struct rules *r, const char *low, size_t n,
+		      const char *k, size_t kn)
+{
+	for (size_t i = 0; i + kn <= n; i++) {
+		if (i == 0 || low[i - 1] == ' ') {
+			if (low[i] == k[0] && memcmp(low + i, k, kn) == 0 &&
+			    kind_here(r, low, n, i, k, kn))
+				return i;
 		}
-		if (!longer)
-			return i;
+		{
+			const char *sp = memchr(low + i, ' ', n - i);
+
+			if (sp == NULL)
+				break;
+			i = (size_t)(sp - low);
+		}
 	}
 	return n;
 }
+
+/* An ORG of org_kinds(): its entity, canonical form and the same in lower
+ * case (at lowall + lo, of the same length). */
+struct kindorg {
+	struct ent *x;
+	const char *c;
+	size_t cn, lo;
+};
 
 /*
  * 6. The company, hospital or school an article is about, named by its
@@ -3293,52 +3314,65 @@ static size_t kind_at(const struct rules *r, const char *low, size_t n,
  * X too), named most often, the first named on a tie. An ORG whose
  * canonical form is a body's name and then the bare kind word gets that
  * name in its place. A longer kind is not the shorter it ends with
- * (Công đoàn Tổng công ty is not a Công ty's).
+ * (Công đoàn Tổng công ty is not a Công ty's). Each ORG is lower-cased
+ * once, for all kinds.
  */
 static void org_kinds(struct work *w)
 {
 	const struct rules *r = w->r;
 	struct kindname *kv = NULL;
-	size_t nk = 0, cap = 0, d, i, j, k, cn;
+	struct kindorg *ko = NULL;
+	size_t nk = 0, cap = 0, no = 0, d, i, j, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
-	const char *c;
 
 	if (!r->has_kinds)
 		return;
 	sort_live(w);
-	for (d = 0; d < r->norgd; d++) {
+	for (i = 0; i < w->nsorted; i++) {
+		struct ent *x = &w->e[w->sorted[i]];
+		size_t cn, at = low.n;
+		const char *c;
+
+		if (x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		values_lower(c, cn, &low);
+		if (low.n - at != cn) {
+			low.n = at;
+			continue;
+		}
+		if ((no & (no - 1)) == 0)
+			ko = xrealloc(ko, (no ? 2 * no : 8) * sizeof(*ko));
+		ko[no++] = (struct kindorg){ x, c, cn, at };
+	}
+	for (d = 0; d < r->norgd && no > 0; d++) {
 		const struct provhead *ph = &r->orgd[d];
 		size_t best = SIZE_MAX;
 
-		if (ph->mode != ORGD_KIND || ph->klow == NULL)
+		if (ph->mode != ORGD_KIND)
 			continue;
 		nk = 0;
-		for (i = 0; i < w->nsorted; i++) {
-			struct ent *x = &w->e[w->sorted[i]];
+		for (i = 0; i < no; i++) {
+			const struct kindorg *o = &ko[i];
 			size_t at;
 
-			if (x->type != RT_ORG)
+			if (o->x == NULL)
 				continue;
-			c = ent_canon(w, x, &cn);
-			buf_reset(&low);
-			values_lower(c, cn, &low);
-			if (low.n != cn)
-				continue;
-			at = kind_at(r, low.p, cn, 0, ph->klow, ph->n);
-			if (at == cn || at + ph->n + 1 >= cn ||
-			    !has_upper(c + at + ph->n, cn - at - ph->n))
+			at = kind_at(r, low.p + o->lo, o->cn, ph->klow, ph->n);
+			if (at == o->cn || at + ph->n + 1 >= o->cn ||
+			    !has_upper(o->c + at + ph->n, o->cn - at - ph->n))
 				continue;
 			if (nk == cap) {
 				cap = cap ? 2 * cap : 16;
 				kv = xrealloc(kv, cap * sizeof(*kv));
 			}
-			kv[nk++] = (struct kindname){ c + at, cn - at, i };
+			kv[nk++] = (struct kindname){ o->c + at, o->cn - at, i };
 		}
 		if (nk == 0)
 			continue;
 		if (nk > 1)
 			qsort(kv, nk, sizeof(*kv), cmp_kindname);
-		for (i = 0, best = SIZE_MAX, k = 0; i < nk; i = j) {
+		for (i = 0, k = 0; i < nk; i = j) {
 			for (j = i + 1; j < nk && kv[j].n == kv[i].n &&
 			     memcmp(kv[j].name, kv[i].name, kv[i].n) == 0; j++)
 				;
@@ -3348,30 +3382,29 @@ static void org_kinds(struct work *w)
 				k = j - i;
 			}
 		}
-		for (i = 0; i < w->nsorted; i++) {
-			struct ent *x = &w->e[w->sorted[i]];
+		for (i = 0; i < no; i++) {
+			struct kindorg *o = &ko[i];
+			size_t at = o->cn - ph->n;
 
-			if (x->type != RT_ORG)
-				continue;
-			c = ent_canon(w, x, &cn);
-			if (cn <= ph->n + 1 || c[cn - ph->n - 1] != ' ')
-				continue;
-			buf_reset(&low);
-			values_lower(c, cn, &low);
-			if (low.n != cn ||
-			    kind_at(r, low.p, cn, cn - ph->n, ph->klow,
-				    ph->n) != cn - ph->n)
+			if (o->x == NULL || o->cn <= ph->n + 1 ||
+			    o->c[at - 1] != ' ' ||
+			    memcmp(low.p + o->lo + at, ph->klow, ph->n) != 0 ||
+			    !kind_here(r, low.p + o->lo, o->cn, at, ph->klow,
+				       ph->n))
 				continue;
 			buf_reset(&nc);
-			buf_add(&nc, c, cn - ph->n);
+			buf_add(&nc, o->c, at);
 			buf_add(&nc, kv[best].name, kv[best].n);
 			TRACE(w, "ORG %zu-%zu canonical '%.*s': the document's "
-			      "%s (%s)", x->start, x->end, (int)nc.n, nc.p,
-			      ph->head, ph->source);
-			set_canon(x, &nc);
+			      "%s (%s)", o->x->start, o->x->end, (int)nc.n,
+			      nc.p, ph->head, ph->source);
+			set_canon(o->x, &nc);
+			/* its old canonical form is gone: done with it */
+			o->x = NULL;
 		}
 	}
 	free(kv);
+	free(ko);
 	buf_release(&low);
 	buf_release(&nc);
 }
