@@ -3328,6 +3328,32 @@ static void org_kinds(struct work *w)
 	if (!r->has_kinds)
 		return;
 	sort_live(w);
+	/* most documents name no body by a bare kind: nothing to do unless
+	 * some ORG ends in a kind's last word (in lower case, as the kinds'
+	 * last words are written whatever the case of the first) */
+	for (i = 0, k = 0; i < w->nsorted && !k; i++) {
+		const struct ent *x = &w->e[w->sorted[i]];
+		size_t cn;
+		const char *c;
+
+		if (x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		for (d = 0; d < r->norgd && !k; d++) {
+			const struct provhead *ph = &r->orgd[d];
+			const char *lw;
+			size_t ln;
+
+			if (ph->mode != ORGD_KIND)
+				continue;
+			lw = strrchr(ph->klow, ' ');
+			lw = lw ? lw : ph->klow;
+			ln = strlen(lw);
+			k = cn >= ln && memcmp(c + cn - ln, lw, ln) == 0;
+		}
+	}
+	if (!k)
+		return;
 	for (i = 0; i < w->nsorted; i++) {
 		struct ent *x = &w->e[w->sorted[i]];
 		size_t cn, at = low.n;
