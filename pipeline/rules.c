@@ -3236,25 +3236,6 @@ static void org_bodies(struct work *w)
 	buf_release(&nc);
 }
 
-/* A candidate of org_kinds(): a name from its kind word on. */
-struct kindname {
-	const char *name;
-	size_t n;
-	size_t ord;            /* its first mention among the entities */
-};
-
-static int cmp_kindname(const void *a, const void *b)
-{
-	const struct kindname *x = a, *y = b;
-	int c = memcmp(x->name, y->name, x->n < y->n ? x->n : y->n);
-
-	if (c != 0)
-		return c;
-	if (x->n != y->n)
-		return x->n < y->n ? -1 : 1;
-	return (x->ord > y->ord) - (x->ord < y->ord);
-}
-
 /* Is the lower-cased kind k[0..kn) at i of low[0..n) as whole words, and
  * not the end of a longer kind (tổng công ty is no công ty)? */
 static int kind_here(const struct rules *r, const char *low, size_t n,
@@ -3320,7 +3301,7 @@ struct kindorg {
 static void org_kinds(struct work *w)
 {
 	const struct rules *r = w->r;
-	struct kindname *kv = NULL;
+	struct owner *kv = NULL;    /* candidates: names from the kind on */
 	struct kindorg *ko = NULL;
 	size_t nk = 0, cap = 0, no = 0, d, i, j, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
@@ -3392,12 +3373,13 @@ static void org_kinds(struct work *w)
 				cap = cap ? 2 * cap : 16;
 				kv = xrealloc(kv, cap * sizeof(*kv));
 			}
-			kv[nk++] = (struct kindname){ o->c + at, o->cn - at, i };
+			kv[nk++] = (struct owner){ o->c + at, o->cn - at, 1, 0,
+						   i, 0 };
 		}
 		if (nk == 0)
 			continue;
 		if (nk > 1)
-			qsort(kv, nk, sizeof(*kv), cmp_kindname);
+			qsort(kv, nk, sizeof(*kv), cmp_owner);
 		for (i = 0, k = 0; i < nk; i = j) {
 			for (j = i + 1; j < nk && kv[j].n == kv[i].n &&
 			     memcmp(kv[j].name, kv[i].name, kv[i].n) == 0; j++)
