@@ -238,7 +238,9 @@ enum { PROV_LEVEL, PROV_NAME, PROV_CITY_NAME };
  * The document's organisation (the `organisation` directive): an ORG under
  * an owner head may be it; an ORG whose canonical form is a body head
  * exactly (Ban Chấp hành) gets it appended; an ORG under an abroad head
- * (Liên hiệp Công đoàn tỉnh) takes a foreign place of its level first.
+ * (Liên hiệp Công đoàn tỉnh) takes a foreign place of its level first; an
+ * ORG that ends in a bare kind head (CĐCS công ty) takes the name of that
+ * kind the document gives most (Công ty TNHH X).
  */
 enum { ORGD_OWNER, ORGD_BODY, ORGD_ABROAD, ORGD_KIND };
 struct provhead {

@@ -18,8 +18,8 @@
 #include "data.h"
 #include "doc.h"
 #include "rules_int.h"
-#include "values.h"
 #include "utf8.h"
+#include "values.h"
 
 const char *const rules_type_names[RT_OTHER] = {
 	"ORG", "PERSON", "TITLE", "LOC", "DATE", "PERIOD", "DOCUMENT",
