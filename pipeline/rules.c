@@ -3143,6 +3143,24 @@ static int cmp_owner(const void *a, const void *b)
 	return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
+/* ow[0..n) sorted by name and made one per name: its first mention, with
+ * count the number of mentions; the number of names. */
+static size_t group_owners(struct owner *ow, size_t n)
+{
+	size_t i, j, k;
+
+	if (n > 1)
+		qsort(ow, n, sizeof(*ow), cmp_owner);
+	for (i = k = 0; i < n; i = j, k++) {
+		for (j = i + 1; j < n && ow[j].n == ow[i].n &&
+		     memcmp(ow[j].name, ow[i].name, ow[i].n) == 0; j++)
+			;
+		ow[k] = ow[i];         /* the first mention, by position */
+		ow[k].count = j - i;
+	}
+	return k;
+}
+
 /*
  * 5. The bodies of the document's organisation: Ban Chấp hành, Ban Nữ
  * công named alone stand for the bodies of the organisation the article is
@@ -3159,7 +3177,7 @@ static void org_bodies(struct work *w)
 {
 	const struct rules *r = w->r;
 	struct owner *ow = NULL;
-	size_t now = 0, cap = 0, i, k, j, cn, best = SIZE_MAX;
+	size_t now = 0, cap = 0, i, k, cn, best = SIZE_MAX;
 	size_t firstall = SIZE_MAX;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 	const struct provhead *ph;
@@ -3196,16 +3214,7 @@ static void org_bodies(struct work *w)
 		if (x->start < firstall)
 			firstall = x->start;
 	}
-	if (now > 1)
-		qsort(ow, now, sizeof(*ow), cmp_owner);
-	for (i = k = 0; i < now; i = j, k++) {
-		for (j = i + 1; j < now && ow[j].n == ow[i].n &&
-		     memcmp(ow[j].name, ow[i].name, ow[i].n) == 0; j++)
-			;
-		ow[k] = ow[i];         /* the first mention, by position */
-		ow[k].count = j - i;
-	}
-	now = k;
+	now = group_owners(ow, now);
 	for (k = 0; k < now; k++) {
 		size_t sk = owner_score(&ow[k], firstall);
 
@@ -3303,7 +3312,7 @@ static void org_kinds(struct work *w)
 	const struct rules *r = w->r;
 	struct owner *kv = NULL;    /* candidates: names from the kind on */
 	struct kindorg *ko = NULL;
-	size_t nk = 0, cap = 0, no = 0, d, i, j, k;
+	size_t nk = 0, cap = 0, no = 0, d, i, k;
 	struct buf low = BUF_INIT, nc = BUF_INIT;
 
 	if (!r->has_kinds)
@@ -3378,24 +3387,17 @@ static void org_kinds(struct work *w)
 		}
 		if (nk == 0)
 			continue;
-		if (nk > 1)
-			qsort(kv, nk, sizeof(*kv), cmp_owner);
-		for (i = 0, k = 0; i < nk; i = j) {
-			for (j = i + 1; j < nk && kv[j].n == kv[i].n &&
-			     memcmp(kv[j].name, kv[i].name, kv[i].n) == 0; j++)
-				;
-			if (best == SIZE_MAX || j - i > k ||
-			    (j - i == k && kv[i].ord < kv[best].ord)) {
+		nk = group_owners(kv, nk);
+		for (i = 0; i < nk; i++)
+			if (best == SIZE_MAX || kv[i].count > kv[best].count ||
+			    (kv[i].count == kv[best].count &&
+			     kv[i].ord < kv[best].ord))
 				best = i;
-				k = j - i;
-			}
-		}
 		for (i = 0; i < no; i++) {
 			struct kindorg *o = &ko[i];
 			size_t at = o->cn - ph->n;
 
 			if (o->x == NULL || o->cn <= ph->n + 1 ||
-			    o->c[at - 1] != ' ' ||
 			    memcmp(low.p + o->lo + at, ph->klow, ph->n) != 0 ||
 			    !kind_here(r, low.p + o->lo, o->cn, at, ph->klow,
 				       ph->n))
