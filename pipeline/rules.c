@@ -3234,7 +3234,9 @@ static void org_bodies(struct work *w)
 		buf_reset(&nc);
 		buf_add(&nc, c, cn);
 		buf_addc(&nc, ' ');
-		buf_add(&nc, ow[best].name, ow[best].n);
+		/* a name after a body is written as one: Ban Chấp hành
+		 * Công đoàn cơ sở xã X, whatever case the owner had */
+		values_upperfirst(ow[best].name, ow[best].n, &nc);
 		TRACE(w, "ORG %zu-%zu canonical '%.*s': the document's "
 		      "organisation (%s)", x->start, x->end, (int)nc.n, nc.p,
 		      ph->source);
