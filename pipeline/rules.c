@@ -3296,7 +3296,7 @@ struct kindorg {
 };
 
 /*
- * 6. The company, hospital or school an article is about, named by its
+ * 6. The company or hospital an article is about, named by its
  * kind alone: in an article about Công ty TNHH May Hoàng Phúc, `Ban Giám
  * đốc Công ty` and `CĐCS công ty` are its board and its union (canonical
  * `Ban Giám đốc Công ty TNHH May Hoàng Phúc`, `Công đoàn cơ sở Công ty
