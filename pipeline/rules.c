@@ -2720,6 +2720,49 @@ static int ends_viet_nam(const char *low, size_t n)
 }
 
 /*
+ * A standing or executive committee shared by two organisations: in `Ban
+ * Thường vụ LĐLĐ tỉnh và Hội LHPN tỉnh` the second is the Women's Union's
+ * committee too, and its canonical form says so. Only a mass organisation
+ * has such a committee (a Hội, the Youth Union, a labour federation), so
+ * `Ban Thường vụ Tỉnh ủy và UBND tỉnh` shares nothing. 1 if y took x's
+ * body.
+ */
+static int shared_body(struct work *w, const struct ent *x, struct ent *y)
+{
+	static const char *const bodies[] = { "Ban Thường vụ ",
+					      "Ban Chấp hành ", NULL };
+	static const char *const mass[] = { "Hội ", "Đoàn Thanh niên ",
+					    "Liên đoàn Lao động ", NULL };
+	size_t cn, yn, bn, k, b;
+	const char *c, *yc, *between = span_text(w, x->end, y->start, &bn);
+	struct buf nc = BUF_INIT;
+
+	if (bn != strlen(" và ") || memcmp(between, " và ", bn) != 0)
+		return 0;
+	c = ent_canon(w, x, &cn);
+	for (b = 0; bodies[b]; b++)
+		if (cn > strlen(bodies[b]) &&
+		    memcmp(c, bodies[b], strlen(bodies[b])) == 0)
+			break;
+	if (bodies[b] == NULL)
+		return 0;
+	yc = ent_canon(w, y, &yn);
+	for (k = 0; mass[k]; k++)
+		if (yn > strlen(mass[k]) &&
+		    memcmp(yc, mass[k], strlen(mass[k])) == 0)
+			break;
+	if (mass[k] == NULL)
+		return 0;
+	buf_add(&nc, bodies[b], strlen(bodies[b]));
+	buf_add(&nc, yc, yn);
+	TRACE(w, "ORG %zu-%zu canonical '%.*s': the committee shared with "
+	      "the ORG at %zu", y->start, y->end, (int)nc.n, nc.p, x->start);
+	set_canon(y, &nc);
+	buf_release(&nc);
+	return 1;
+}
+
+/*
  * Coordinations that share their qualifier: in `UBND và LĐLĐ thị xã` the
  * first conjunct, an ORG with no level or place of its own (no nested LOC,
  * no level noun in its canonical form, not ending in Việt Nam), joined to
@@ -2753,7 +2796,7 @@ static void coordinations(struct work *w)
 				y = z;
 			break;
 		}
-		if (y == NULL || nested)
+		if (y == NULL || shared_body(w, x, y) || nested)
 			continue;
 		between = span_text(w, x->end, y->start, &bn);
 		for (k = 0; seps[k] && !sep; k++)
