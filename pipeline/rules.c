@@ -2727,33 +2727,35 @@ static int ends_viet_nam(const char *low, size_t n)
  * `Ban Thường vụ Tỉnh ủy và UBND tỉnh` shares nothing. 1 if y took x's
  * body.
  */
+/* The first of the NULL-ended list v that s[0..n) starts with and goes
+ * on after, or NULL. */
+static const char *opens_with(const char *const *v, const char *s, size_t n)
+{
+	for (; *v; v++)
+		if (n > strlen(*v) && memcmp(s, *v, strlen(*v)) == 0)
+			return *v;
+	return NULL;
+}
+
 static int shared_body(struct work *w, const struct ent *x, struct ent *y)
 {
 	static const char *const bodies[] = { "Ban Thường vụ ",
 					      "Ban Chấp hành ", NULL };
 	static const char *const mass[] = { "Hội ", "Đoàn Thanh niên ",
 					    "Liên đoàn Lao động ", NULL };
-	size_t cn, yn, bn, k, b;
-	const char *c, *yc, *between = span_text(w, x->end, y->start, &bn);
+	size_t cn, yn, bn;
+	const char *c, *yc, *body, *between = span_text(w, x->end, y->start,
+						       &bn);
 	struct buf nc = BUF_INIT;
 
 	if (bn != strlen(" và ") || memcmp(between, " và ", bn) != 0)
 		return 0;
 	c = ent_canon(w, x, &cn);
-	for (b = 0; bodies[b]; b++)
-		if (cn > strlen(bodies[b]) &&
-		    memcmp(c, bodies[b], strlen(bodies[b])) == 0)
-			break;
-	if (bodies[b] == NULL)
-		return 0;
 	yc = ent_canon(w, y, &yn);
-	for (k = 0; mass[k]; k++)
-		if (yn > strlen(mass[k]) &&
-		    memcmp(yc, mass[k], strlen(mass[k])) == 0)
-			break;
-	if (mass[k] == NULL)
+	if ((body = opens_with(bodies, c, cn)) == NULL ||
+	    opens_with(mass, yc, yn) == NULL)
 		return 0;
-	buf_add(&nc, bodies[b], strlen(bodies[b]));
+	buf_add(&nc, body, strlen(body));
 	buf_add(&nc, yc, yn);
 	TRACE(w, "ORG %zu-%zu canonical '%.*s': the committee shared with "
 	      "the ORG at %zu", y->start, y->end, (int)nc.n, nc.p, x->start);
