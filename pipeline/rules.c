@@ -2719,14 +2719,6 @@ static int ends_viet_nam(const char *low, size_t n)
 	       (n == k || low[n - k - 1] == ' ');
 }
 
-/*
- * A standing or executive committee shared by two organisations: in `Ban
- * Thường vụ LĐLĐ tỉnh và Hội LHPN tỉnh` the second is the Women's Union's
- * committee too, and its canonical form says so. Only a mass organisation
- * has such a committee (a Hội, the Youth Union, a labour federation), so
- * `Ban Thường vụ Tỉnh ủy và UBND tỉnh` shares nothing. 1 if y took x's
- * body.
- */
 /* The first of the NULL-ended list v that s[0..n) starts with and goes
  * on after, or NULL. */
 static const char *opens_with(const char *const *v, const char *s, size_t n)
@@ -2737,6 +2729,14 @@ static const char *opens_with(const char *const *v, const char *s, size_t n)
 	return NULL;
 }
 
+/*
+ * A standing or executive committee shared by two organisations: in `Ban
+ * Thường vụ LĐLĐ tỉnh và Hội LHPN tỉnh` the second is the Women's Union's
+ * committee too, and its canonical form says so. Only a mass organisation
+ * has such a committee (a Hội, the Youth Union, a labour federation), so
+ * `Ban Thường vụ Tỉnh ủy và UBND tỉnh` shares nothing. 1 if y took x's
+ * body.
+ */
 static int shared_body(struct work *w, const struct ent *x, struct ent *y)
 {
 	static const char *const bodies[] = { "Ban Thường vụ ",
@@ -2751,9 +2751,10 @@ static int shared_body(struct work *w, const struct ent *x, struct ent *y)
 	if (bn != strlen(" và ") || memcmp(between, " và ", bn) != 0)
 		return 0;
 	c = ent_canon(w, x, &cn);
+	if ((body = opens_with(bodies, c, cn)) == NULL)
+		return 0;
 	yc = ent_canon(w, y, &yn);
-	if ((body = opens_with(bodies, c, cn)) == NULL ||
-	    opens_with(mass, yc, yn) == NULL)
+	if (opens_with(mass, yc, yn) == NULL)
 		return 0;
 	buf_add(&nc, body, strlen(body));
 	buf_add(&nc, yc, yn);
