@@ -210,6 +210,9 @@ struct work {
 				* bytes a piece); kept across phases (a
 				* literal absent from the text is absent from
 				* every shadow of it) */
+	uint8_t *scanvis;      /* the scans' marks of visited states:
+				* RULES_SCAN_CHAINS times r->scanstride */
+	size_t cap_scanvis;
 	uint64_t *pfall;       /* per piece, two bit sets of the rules
 				* (r->pfwords words each): those whose
 				* literals do not rule them out, and of those
@@ -3727,7 +3730,13 @@ static void scan_pieces(struct work *w)
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
 	size_t nj = 0, i, k, nr = w->r->satstride;
 	int wide = rules_has_wide_space(w->d->text, w->d->len);
+	size_t nv = RULES_SCAN_CHAINS * w->r->scanstride;
 
+	if (nv > w->cap_scanvis) {
+		free(w->scanvis);
+		w->cap_scanvis = nv;
+		w->scanvis = xmalloc(nv);
+	}
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
 		uint8_t *set = w->satall + i * nr;
@@ -3749,7 +3758,8 @@ static void scan_pieces(struct work *w)
 				if (low[k])
 					jobs[k].s = w->lowall.p +
 						    w->pieces[low[k] - 1].lowoff;
-			rules_scan_jobs(jobs, nj);
+			rules_scan_jobs(jobs, nj, w->scanvis,
+					w->r->scanstride);
 			nj = 0;
 		}
 	}
@@ -4157,6 +4167,7 @@ static void slot_free(struct work *k)
 	free(k->sorted);
 	free(k->segs);
 	free(k->satall);
+	free(k->scanvis);
 	free(k->pfall);
 	free(k->pieces);
 	free(k->c2b);
@@ -4233,6 +4244,7 @@ static void take_tables(struct work *w)
 #define KEEP_FIELDS(X) \
 	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
 	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(satall) X(cap_satall) \
+	X(scanvis) X(cap_scanvis) \
 	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \

@@ -24,11 +24,6 @@ static const char ascii_ws[] = " \t\n\v\f\r";
  * ones. */
 #define SCAN_MAX16 0x10000u
 
-/* States a side-by-side scan marks on the stack (a byte each, 32 KiB for
- * four chains); a larger automaton is scanned alone, its marks on the
- * heap. */
-#define SCAN_SEEN_STATES 8192
-
 struct lit_scan {
 	unsigned char cls[256];  /* byte -> class; 0: in no literal */
 	size_t ncls;
@@ -421,14 +416,25 @@ static void scan_visited(const struct lit_scan *sc, const uint8_t *vis,
 	}
 }
 
+/* A byte per state, rounded up to whole words of eight: what a scan of
+ * sc marks its visited states in. The caller keeps the room (a thread's
+ * buffer, grown to the largest automaton), so that a scan allocates
+ * nothing and its size is not bounded by a stack: only the first nout
+ * bytes are read, and only they are cleared before a scan. */
+size_t rules_scan_vis_size(const struct lit_scan *sc)
+{
+	return sc ? (sc->nstates + 7) / 8 * 8 : 0;
+}
+
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint8_t *set)
+		uint8_t *set, uint8_t *vis)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned shift = sc->shift;
-	uint8_t *vis = xcalloc((sc->nstates + 7) / 8 * 8, 1);
 	uint32_t st = sc->root;
 	size_t i;
+
+	memset(vis, 0, (sc->nout + 7) / 8 * 8);
 
 	for (i = 0; i < sc->nempty; i++)
 		set[sc->empty[i] >> 8] |= (uint8_t)sc->empty[i];
@@ -440,7 +446,6 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		vis[st] = 1;
 	}
 	scan_visited(sc, vis, set);
-	free(vis);
 }
 
 /* One step of chain k over byte i. */
@@ -460,9 +465,13 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 		vis[k][st[k]] = 1;                                           \
 	} while (0)
 
-void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs,
+		     uint8_t *visbuf, size_t stride)
 {
-	uint8_t vis[RULES_SCAN_CHAINS][SCAN_SEEN_STATES];
+	uint8_t *vis[RULES_SCAN_CHAINS];
+
+	for (size_t k = 0; k < RULES_SCAN_CHAINS; k++)
+		vis[k] = visbuf + k * stride;
 
 	for (size_t g = 0; g < njobs; g += RULES_SCAN_CHAINS) {
 		struct scan_job j[RULES_SCAN_CHAINS];
@@ -480,11 +489,11 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 		}
 		for (k = 0; k < m; k++)
 			fast &= j[k].sc->next16 != NULL &&
-				j[k].sc->nstates <= SCAN_SEEN_STATES &&
 				j[k].sc->nempty == 0;
 		if (!fast) {
 			for (k = 0; k < m; k++)
-				rules_scan(j[k].sc, j[k].s, j[k].n, j[k].set);
+				rules_scan(j[k].sc, j[k].s, j[k].n, j[k].set,
+					   vis[0]);
 			continue;
 		}
 		n = SIZE_MAX;
