@@ -211,8 +211,8 @@ struct work {
 				* literal absent from the text is absent from
 				* every shadow of it) */
 	uint8_t *scanvis;      /* the scans' marks of visited states:
-				* RULES_SCAN_CHAINS times r->scanstride */
-	size_t cap_scanvis;
+				* RULES_SCAN_CHAINS times r->scanstride,
+				* the thread's (struct keeps), borrowed */
 	uint64_t *pfall;       /* per piece, two bit sets of the rules
 				* (r->pfwords words each): those whose
 				* literals do not rule them out, and of those
@@ -3730,13 +3730,7 @@ static void scan_pieces(struct work *w)
 	size_t low[2 * RULES_SCAN_CHAINS]; /* lower-cased: its piece + 1 */
 	size_t nj = 0, i, k, nr = w->r->satstride;
 	int wide = rules_has_wide_space(w->d->text, w->d->len);
-	size_t nv = RULES_SCAN_CHAINS * w->r->scanstride;
 
-	if (nv > w->cap_scanvis) {
-		free(w->scanvis);
-		w->cap_scanvis = nv;
-		w->scanvis = xmalloc(nv);
-	}
 	for (i = 0; i < w->npieces; i++) {
 		struct piece *p = &w->pieces[i];
 		uint8_t *set = w->satall + i * nr;
@@ -4155,6 +4149,11 @@ struct keeps {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	uint64_t limits[3];  /* the context's limits as set */
+	/* the literal scans' marks of visited states, one buffer for all
+	 * the slots: a thread scans one record at a time, and one buffer
+	 * stays in cache where one a slot would not */
+	uint8_t *scanvis;
+	size_t cap_scanvis;
 };
 static _Thread_local struct keeps *tl_keeps;
 
@@ -4167,7 +4166,6 @@ static void slot_free(struct work *k)
 	free(k->sorted);
 	free(k->segs);
 	free(k->satall);
-	free(k->scanvis);
 	free(k->pfall);
 	free(k->pieces);
 	free(k->c2b);
@@ -4203,6 +4201,7 @@ static void keep_free(void *arg)
 		pcre2_match_data_free(ks->md);
 	if (ks->mc)
 		pcre2_match_context_free(ks->mc);
+	free(ks->scanvis);
 	free(ks);
 }
 
@@ -4244,7 +4243,6 @@ static void take_tables(struct work *w)
 #define KEEP_FIELDS(X) \
 	X(e) X(cap_e) X(c) X(cap_c) X(sorted) X(cap_sorted) \
 	X(segs) X(cap_segs) X(pieces) X(cap_pieces) X(satall) X(cap_satall) \
-	X(scanvis) X(cap_scanvis) \
 	X(pfall) X(cap_pfall) \
 	X(tmp) X(cap_tmp) X(ex) X(sx) X(hits) X(cap_hits) X(relh) \
 	X(cap_relh) X(shadow) X(lowall) X(qe) X(cap_qe) X(qsent) \
@@ -4296,6 +4294,12 @@ static void take_keep(struct work *w, const struct rules *r, size_t slot)
 	buf_reset(&w->lowall);
 	w->md = ks->md;
 	w->mc = ks->mc;
+	if (RULES_SCAN_CHAINS * r->scanstride > ks->cap_scanvis) {
+		free(ks->scanvis);
+		ks->cap_scanvis = RULES_SCAN_CHAINS * r->scanstride;
+		ks->scanvis = xmalloc(ks->cap_scanvis);
+	}
+	w->scanvis = ks->scanvis;
 }
 
 /* Hand the buffers back. A slot other than the first gives up what a
