@@ -210,9 +210,6 @@ struct work {
 				* bytes a piece); kept across phases (a
 				* literal absent from the text is absent from
 				* every shadow of it) */
-	uint8_t *scanvis;      /* the scans' marks of visited states:
-				* RULES_SCAN_CHAINS times r->scanstride,
-				* the thread's (struct keeps), borrowed */
 	uint64_t *pfall;       /* per piece, two bit sets of the rules
 				* (r->pfwords words each): those whose
 				* literals do not rule them out, and of those
@@ -3752,8 +3749,7 @@ static void scan_pieces(struct work *w)
 				if (low[k])
 					jobs[k].s = w->lowall.p +
 						    w->pieces[low[k] - 1].lowoff;
-			rules_scan_jobs(jobs, nj, w->scanvis,
-					w->r->scanstride);
+			rules_scan_jobs(jobs, nj);
 			nj = 0;
 		}
 	}
@@ -4149,11 +4145,6 @@ struct keeps {
 	pcre2_match_data *md;
 	pcre2_match_context *mc;
 	uint64_t limits[3];  /* the context's limits as set */
-	/* the literal scans' marks of visited states, one buffer for all
-	 * the slots: a thread scans one record at a time, and one buffer
-	 * stays in cache where one a slot would not */
-	uint8_t *scanvis;
-	size_t cap_scanvis;
 };
 static _Thread_local struct keeps *tl_keeps;
 
@@ -4201,7 +4192,6 @@ static void keep_free(void *arg)
 		pcre2_match_data_free(ks->md);
 	if (ks->mc)
 		pcre2_match_context_free(ks->mc);
-	free(ks->scanvis);
 	free(ks);
 }
 
@@ -4294,12 +4284,6 @@ static void take_keep(struct work *w, const struct rules *r, size_t slot)
 	buf_reset(&w->lowall);
 	w->md = ks->md;
 	w->mc = ks->mc;
-	if (RULES_SCAN_CHAINS * r->scanstride > ks->cap_scanvis) {
-		free(ks->scanvis);
-		ks->cap_scanvis = RULES_SCAN_CHAINS * r->scanstride;
-		ks->scanvis = xmalloc(ks->cap_scanvis);
-	}
-	w->scanvis = ks->scanvis;
 }
 
 /* Hand the buffers back. A slot other than the first gives up what a

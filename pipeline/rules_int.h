@@ -198,13 +198,8 @@ void rules_scan_free(struct lit_scan *sc);
  * rules_scan_spaced() sets the marks of every literal with a blank. */
 int rules_has_wide_space(const char *s, size_t n);
 void rules_scan_spaced(const struct lit_scan *sc, uint8_t *set);
-/* The bytes of marks a scan of sc needs (rules_scan_vis_size()); the
- * caller gives the room: vis for one scan, RULES_SCAN_CHAINS times stride
- * for side-by-side scans, stride at least the size of every job's
- * automaton. */
-size_t rules_scan_vis_size(const struct lit_scan *sc);
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint8_t *set, uint8_t *vis);
+		uint8_t *set);
 /* Scans to do, RULES_SCAN_CHAINS at a time side by side (the walks do
  * not wait on each other, so the table loads overlap). */
 #define RULES_SCAN_CHAINS 4
@@ -214,8 +209,7 @@ struct scan_job {
 	size_t n;
 	uint8_t *set;
 };
-void rules_scan_jobs(const struct scan_job *jobs, size_t njobs,
-		     uint8_t *visbuf, size_t stride);
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs);
 
 struct phase {
 	char *name;          /* display path of the file, owned */
@@ -288,7 +282,6 @@ struct rules {
 	 * rule's index << 8 | the clause's bit */
 	uint32_t *mark_at, *marks;
 	struct lit_scan *scan_cs, *scan_ci; /* the literals of each kind */
-	size_t scanstride;  /* the larger one's rules_scan_vis_size() */
 	struct provhead *prov; /* the province directives, in file order */
 	size_t nprov;
 	struct provhead *orgd; /* the organisation directives (mode ORGD_*) */

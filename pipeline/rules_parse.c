@@ -2628,11 +2628,6 @@ struct rules *rules_load(const char **files, size_t nfiles,
 				      r->marks);
 	r->scan_ci = rules_scan_build(r->lits, r->nlits, 1, r->mark_at,
 				      r->marks);
-	r->scanstride = rules_scan_vis_size(r->scan_cs);
-	if (rules_scan_vis_size(r->scan_ci) > r->scanstride)
-		r->scanstride = rules_scan_vis_size(r->scan_ci);
-	if (r->scanstride < 8)
-		r->scanstride = 8;
 	return r;
 }
 

@@ -43,8 +43,6 @@ struct lit_scan {
 	 * in ow_at[s] .. ow_at[s + 1) */
 	uint32_t *ow_at, *ow;
 	uint64_t *om;
-	uint8_t *hasout;         /* per state, a byte: 1 if it sets marks
-				  * (rounded up to eight bytes, 0 after) */
 	size_t nout;             /* states that set marks: 0 .. nout */
 	uint32_t root;           /* the state a scan starts in */
 	uint32_t *empty;         /* the marks of empty literals: always */
@@ -135,9 +133,6 @@ static void renumber(struct lit_scan *sc, struct build *b,
 		}
 	}
 	nat[n] = (uint32_t)no;
-	sc->hasout = xcalloc((n + 7) / 8 * 8, 1);
-	for (i = 0; i < n; i++)
-		sc->hasout[i] = nat[i + 1] > nat[i];
 	free(sc->out_at);
 	free(sc->oe);
 	sc->out_at = nat;
@@ -369,83 +364,66 @@ void rules_scan_free(struct lit_scan *sc)
 	free(sc->om);
 	free(sc->empty);
 	free(sc->spaced);
-	free(sc->hasout);
 	free(sc);
 }
 
 /*
- * A scan marks every state it visits, a byte each, without a test per
- * byte of text (whether a state ends literals is too irregular to
- * predict: commas, "ng"); the marks of the visited states that set some
- * are set after, eight states looked at a time.
+ * A scan notes the states it enters that set marks (numbered first, below
+ * nout) in a list, without a test per byte of text: whether a byte ends
+ * a literal (a comma, "ng") is too irregular to predict, so the store is
+ * unconditional and only the count moves by the comparison. Their marks
+ * are set after each block of SCAN_BLOCK bytes: the work is in proportion
+ * to the text, not to the automaton (marking every state visited and
+ * sweeping all nout of them after cost more than the scan itself for a
+ * sentence: nout is in the thousands).
  */
-static void scan_visited(const struct lit_scan *sc, const uint8_t *vis,
-			 uint8_t *set)
+#define SCAN_BLOCK 256
+
+static void set_hits(const struct lit_scan *sc, const uint32_t *hit,
+		     size_t nhit, uint8_t *set)
 {
-	for (size_t k = 0; k < sc->nout; k += 8) {
-		uint64_t m, h;
+	for (size_t h = 0; h < nhit; h++)
+		for (uint32_t a = sc->ow_at[hit[h]]; a < sc->ow_at[hit[h] + 1];
+		     a++) {
+			uint8_t *at = set + (size_t)sc->ow[a] * 8;
+			uint64_t x;
 
-		memcpy(&m, vis + k, 8);
-		/* past nout: states that set none */
-		if (k + 8 > sc->nout) {
-			memcpy(&h, sc->hasout + k, 8);
-			m &= h;
+			memcpy(&x, at, 8);
+			x |= sc->om[a];
+			memcpy(at, &x, 8);
 		}
-		while (m) {
-			/* bit 8 j of m is state k + j's byte (bit 56 - 8 j
-			 * where the first byte is the high one) */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			uint32_t st = (uint32_t)(k + 7 -
-						 (size_t)__builtin_ctzll(m) / 8);
-#else
-			uint32_t st = (uint32_t)(k +
-						 (size_t)__builtin_ctzll(m) / 8);
-#endif
-
-			m &= m - 1;
-			for (uint32_t a = sc->ow_at[st]; a < sc->ow_at[st + 1];
-			     a++) {
-				uint8_t *at = set + (size_t)sc->ow[a] * 8;
-				uint64_t x;
-
-				memcpy(&x, at, 8);
-				x |= sc->om[a];
-				memcpy(at, &x, 8);
-			}
-		}
-	}
 }
 
-/* A byte per state, rounded up to whole words of eight: what a scan of
- * sc marks its visited states in. The caller keeps the room (a thread's
- * buffer, grown to the largest automaton), so that a scan allocates
- * nothing and its size is not bounded by a stack: only the first nout
- * bytes are read, and only they are cleared before a scan. */
-size_t rules_scan_vis_size(const struct lit_scan *sc)
+/* s[i0 .. i1) from state st, its hits noted and set. */
+static uint32_t scan_part(const struct lit_scan *sc, const unsigned char *p,
+			  size_t i0, size_t i1, uint32_t st, uint8_t *set)
 {
-	return sc ? (sc->nstates + 7) / 8 * 8 : 0;
+	uint32_t hit[SCAN_BLOCK], nout = (uint32_t)sc->nout;
+	unsigned shift = sc->shift;
+
+	while (i0 < i1) {
+		size_t e = i1 - i0 > SCAN_BLOCK ? i0 + SCAN_BLOCK : i1, nh = 0;
+
+		for (; i0 < e; i0++) {
+			if (sc->next16)
+				st = sc->next16[(st << shift) + sc->cls[p[i0]]];
+			else
+				st = sc->next32[((size_t)st << shift) +
+						sc->cls[p[i0]]];
+			hit[nh] = st;
+			nh += st < nout;
+		}
+		set_hits(sc, hit, nh, set);
+	}
+	return st;
 }
 
 void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
-		uint8_t *set, uint8_t *vis)
+		uint8_t *set)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned shift = sc->shift;
-	uint32_t st = sc->root;
-	size_t i;
-
-	memset(vis, 0, (sc->nout + 7) / 8 * 8);
-
-	for (i = 0; i < sc->nempty; i++)
+	for (size_t i = 0; i < sc->nempty; i++)
 		set[sc->empty[i] >> 8] |= (uint8_t)sc->empty[i];
-	for (i = 0; i < n; i++) {
-		if (sc->next16)
-			st = sc->next16[(st << shift) + sc->cls[p[i]]];
-		else
-			st = sc->next32[((size_t)st << shift) + sc->cls[p[i]]];
-		vis[st] = 1;
-	}
-	scan_visited(sc, vis, set);
+	scan_part(sc, (const unsigned char *)s, 0, n, sc->root, set);
 }
 
 /* One step of chain k over byte i. */
@@ -453,7 +431,8 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 	do {                                                                 \
 		st[k] = j[k].sc->next16[(st[k] << j[k].sc->shift) +          \
 					j[k].sc->cls[p[k][i]]];              \
-		vis[k][st[k]] = 1;                                           \
+		hit[k][nh[k]] = st[k];                                       \
+		nh[k] += st[k] < nout[k];                                    \
 	} while (0)
 
 /* The same where chains 0 and 2 run automaton a, 1 and 3 automaton b, of
@@ -462,23 +441,20 @@ void rules_scan(const struct lit_scan *sc, const char *s, size_t n,
 #define STEP2(k, nx, cl)                                                     \
 	do {                                                                 \
 		st[k] = nx[(st[k] << sh) + cl[p[k][i]]];                     \
-		vis[k][st[k]] = 1;                                           \
+		hit[k][nh[k]] = st[k];                                       \
+		nh[k] += st[k] < nout[k];                                    \
 	} while (0)
 
-void rules_scan_jobs(const struct scan_job *jobs, size_t njobs,
-		     uint8_t *visbuf, size_t stride)
+void rules_scan_jobs(const struct scan_job *jobs, size_t njobs)
 {
-	uint8_t *vis[RULES_SCAN_CHAINS];
-
-	for (size_t k = 0; k < RULES_SCAN_CHAINS; k++)
-		vis[k] = visbuf + k * stride;
-
 	for (size_t g = 0; g < njobs; g += RULES_SCAN_CHAINS) {
 		struct scan_job j[RULES_SCAN_CHAINS];
 		size_t k, m = njobs - g < RULES_SCAN_CHAINS ?
-			      njobs - g : RULES_SCAN_CHAINS, i, n;
+			      njobs - g : RULES_SCAN_CHAINS, i, i0, n;
 		const unsigned char *p[RULES_SCAN_CHAINS];
-		uint32_t st[RULES_SCAN_CHAINS];
+		uint32_t st[RULES_SCAN_CHAINS], nout[RULES_SCAN_CHAINS];
+		uint32_t hit[RULES_SCAN_CHAINS][SCAN_BLOCK];
+		size_t nh[RULES_SCAN_CHAINS];
 		int fast = 1;
 
 		/* a short last group: empty scans in the free places */
@@ -492,48 +468,51 @@ void rules_scan_jobs(const struct scan_job *jobs, size_t njobs,
 				j[k].sc->nempty == 0;
 		if (!fast) {
 			for (k = 0; k < m; k++)
-				rules_scan(j[k].sc, j[k].s, j[k].n, j[k].set,
-					   vis[0]);
+				rules_scan(j[k].sc, j[k].s, j[k].n, j[k].set);
 			continue;
 		}
 		n = SIZE_MAX;
 		for (k = 0; k < RULES_SCAN_CHAINS; k++) {
-			/* only the first nout are read */
-			memset(vis[k], 0, (j[k].sc->nout + 7) / 8 * 8);
 			p[k] = (const unsigned char *)j[k].s;
 			st[k] = j[k].sc->root;
+			nout[k] = (uint32_t)j[k].sc->nout;
 			if (j[k].n < n)
 				n = j[k].n;
 		}
 		/* independent chains of loads side by side: each waits on
 		 * its own last load only */
-		if (j[0].sc == j[2].sc && j[1].sc == j[3].sc &&
-		    j[0].sc->shift == j[1].sc->shift) {
-			const uint16_t *na = j[0].sc->next16,
-				       *nb = j[1].sc->next16;
-			const unsigned char *ca = j[0].sc->cls,
-					    *cb = j[1].sc->cls;
-			const unsigned sh = j[0].sc->shift;
+		for (i0 = 0; i0 < n; i0 = i) {
+			size_t e = n - i0 > SCAN_BLOCK ? i0 + SCAN_BLOCK : n;
 
-			for (i = 0; i < n; i++) {
-				STEP2(0, na, ca);
-				STEP2(1, nb, cb);
-				STEP2(2, na, ca);
-				STEP2(3, nb, cb);
+			for (k = 0; k < RULES_SCAN_CHAINS; k++)
+				nh[k] = 0;
+			if (j[0].sc == j[2].sc && j[1].sc == j[3].sc &&
+			    j[0].sc->shift == j[1].sc->shift) {
+				const uint16_t *na = j[0].sc->next16,
+					       *nb = j[1].sc->next16;
+				const unsigned char *ca = j[0].sc->cls,
+						    *cb = j[1].sc->cls;
+				const unsigned sh = j[0].sc->shift;
+
+				for (i = i0; i < e; i++) {
+					STEP2(0, na, ca);
+					STEP2(1, nb, cb);
+					STEP2(2, na, ca);
+					STEP2(3, nb, cb);
+				}
+			} else {
+				for (i = i0; i < e; i++) {
+					STEP(0);
+					STEP(1);
+					STEP(2);
+					STEP(3);
+				}
 			}
-		} else {
-			for (i = 0; i < n; i++) {
-				STEP(0);
-				STEP(1);
-				STEP(2);
-				STEP(3);
-			}
+			for (k = 0; k < m; k++)
+				set_hits(j[k].sc, hit[k], nh[k], j[k].set);
 		}
-		for (k = 0; k < m; k++) {
-			for (i = n; i < j[k].n; i++)
-				STEP(k);
-			scan_visited(j[k].sc, vis[k], j[k].set);
-		}
+		for (k = 0; k < m; k++)
+			scan_part(j[k].sc, p[k], n, j[k].n, st[k], j[k].set);
 	}
 }
 
