@@ -3467,6 +3467,69 @@ static void org_kinds(struct work *w)
 	buf_release(&nc);
 }
 
+/*
+ * The abbreviations of the rule files written out in every ORG's canonical
+ * form, as whole words (a byte before and after that is not an ASCII
+ * letter or digit nor part of a letter beyond ASCII): Công ty TNHH May X
+ * -> Công ty Trách nhiệm hữu hạn May X. Not part of the document step:
+ * it needs nothing but the entity.
+ */
+static int word_byte(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+	       (c | 0x20) <= 'z');
+}
+
+static void abbreviations(struct work *w)
+{
+	const struct rules *r = w->r;
+	struct buf b = BUF_INIT;
+
+	if (r->nabbr == 0)
+		return;
+	for (size_t i = 0; i < w->ne; i++) {
+		struct ent *x = &w->e[i];
+		const char *c;
+		size_t cn, at = 0, k, changed = 0;
+
+		if (x->removed || x->type != RT_ORG)
+			continue;
+		c = ent_canon(w, x, &cn);
+		buf_reset(&b);
+		for (k = 0; k < cn; k++) {
+			const struct abbrev *ab = NULL;
+
+			if (k > 0 && word_byte((unsigned char)c[k - 1]))
+				continue;
+			for (size_t a = 0; a < r->nabbr; a++)
+				if (r->abbr[a].wn <= cn - k &&
+				    memcmp(c + k, r->abbr[a].word,
+					   r->abbr[a].wn) == 0 &&
+				    (k + r->abbr[a].wn == cn ||
+				     !word_byte((unsigned char)
+						c[k + r->abbr[a].wn]))) {
+					ab = &r->abbr[a];
+					break;
+				}
+			if (ab == NULL)
+				continue;
+			TRACE(w, "abbreviation %s (%s) written out in the "
+			      "canonical form of %zu-%zu", ab->word, ab->source,
+			      x->start, x->end);
+			buf_add(&b, c + at, k - at);
+			buf_add(&b, ab->exp, ab->en);
+			at = k + ab->wn;
+			k = at - 1;
+			changed = 1;
+		}
+		if (!changed)
+			continue;
+		buf_add(&b, c + at, cn - at);
+		set_canon(x, &b);
+	}
+	buf_release(&b);
+}
+
 static void doc_step(struct work *w)
 {
 	acronyms(w);
@@ -4317,6 +4380,7 @@ static void work_end(struct work *w)
 {
 	if (!w->r->opts.no_doc_step)
 		doc_step(w);
+	abbreviations(w);
 	subsume_relations(w);
 }
 

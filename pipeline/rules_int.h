@@ -254,6 +254,14 @@ struct provhead {
 			      * case (same length), else NULL */
 };
 
+/* An abbreviation written out in the canonical forms of ORGs: `abbreviation
+ * WORD EXPANSION` (TNHH -> Trách nhiệm hữu hạn). */
+struct abbrev {
+	char *word, *exp;    /* owned */
+	size_t wn, en;
+	char *source;        /* owned: "rules/x.rules:3", for --trace */
+};
+
 struct rules {
 	struct rules_opts opts;
 	struct rule_stats *stats; /* per rule, with opts.stats; else NULL */
@@ -287,6 +295,8 @@ struct rules {
 	struct provhead *orgd; /* the organisation directives (mode ORGD_*) */
 	size_t norgd;
 	int has_kinds;        /* some organisation kind directive */
+	struct abbrev *abbr;  /* the abbreviation directives, in file order */
+	size_t nabbr;
 	uint32_t max_groups; /* most capture groups of any rule */
 	int any_ci;          /* some rule has a case-insensitive literal */
 };

@@ -2292,6 +2292,39 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		}
 		return;
 	}
+	if (KW("abbreviation")) {
+		size_t e = n, x;
+		struct abbrev *ab;
+		struct buf src = BUF_INIT;
+
+		finish_rule(L);
+		j = word_end(s, n, i);
+		x = skip_ws(s, n, j);
+		while (e > x && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+			e--;
+		if (j == i || x >= e) {
+			errorf(L, &o, "expected abbreviation WORD EXPANSION");
+			return;
+		}
+		for (size_t a = 0; a < L->r->nabbr; a++)
+			if (L->r->abbr[a].wn == j - i &&
+			    memcmp(L->r->abbr[a].word, s + i, j - i) == 0) {
+				errorf(L, &o, "abbreviation '%.*s' is already "
+				       "defined at %s", (int)(j - i), s + i,
+				       L->r->abbr[a].source);
+				return;
+			}
+		L->r->abbr = xrealloc(L->r->abbr, (L->r->nabbr + 1) *
+				      sizeof(*L->r->abbr));
+		ab = &L->r->abbr[L->r->nabbr++];
+		ab->word = xstrndup(s + i, j - i);
+		ab->wn = j - i;
+		ab->exp = xstrndup(s + x, e - x);
+		ab->en = e - x;
+		buf_printf(&src, "%s:%zu", lo->file, lo->line);
+		ab->source = src.p;
+		return;
+	}
 	if (KW("rule")) {
 		struct prule *pr;
 
@@ -2670,6 +2703,12 @@ void rules_free(struct rules *r)
 		free(r->orgd[k].klow);
 	}
 	free(r->orgd);
+	for (k = 0; k < r->nabbr; k++) {
+		free(r->abbr[k].word);
+		free(r->abbr[k].exp);
+		free(r->abbr[k].source);
+	}
+	free(r->abbr);
 	for (k = 0; k < r->nlits; k++)
 		free(r->lits[k].s);
 	free(r->pf);
