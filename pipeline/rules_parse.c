@@ -922,6 +922,26 @@ static struct reqset parse_seq(struct px *P, int ci)
 					   (q[1] == '=' || q[1] == '!')) {
 					zero = q[1] == '!';
 					P->i += 2;
+				} else if (left >= 8 &&
+					   memcmp(q, "(DEFINE)", 8) == 0) {
+					/* definitions for subroutine calls
+					 * match nothing where they stand */
+					zero = 1;
+					P->i += 8;
+				} else if (left >= 1 && q[0] == '&') {
+					/* a subroutine call: what it matches
+					 * is not known here, so nothing is
+					 * required of it */
+					const char *e = memchr(q, ')', left);
+
+					if (e == NULL) {
+						P->giveup = 1;
+						break;
+					}
+					flush_lit(P, &rs, &run, ci);
+					P->i = (size_t)(e - P->s) + 1;
+					(void)quantifier(P);
+					continue;
 				} else if (left >= 1 && (q[0] == '<' ||
 							 q[0] == '\'' ||
 							 q[0] == 'P')) {

@@ -342,6 +342,22 @@ static void test_conflicts(void)
 	      !strstr(o, "\"id\":\"T1\""));
 	free(o);
 
+	/* a subroutine call and its definitions require nothing of the
+	 * text: the prefilter lets the rule run where the defined words are
+	 * absent, and the call matches what the definition does */
+	o = run("rule sub\n  match (?<x>Công ty \\p{Lu}\\p{Ll}+\\b)(?!\\s+(?&stop)\\b)"
+		"(?(DEFINE)(?<stop>thanh|tạm))\n  entity ORG from x\n",
+		"{\"text\":\"Công ty Minh vừa mở\"}");
+	CHECK("subroutine definitions required of no text",
+	      strstr(o, "\"text\":\"Công ty Minh\"") != NULL);
+	free(o);
+	o = run("rule sub\n  match (?<x>Công ty \\p{Lu}\\p{Ll}+\\b)(?!\\s+(?&stop)\\b)"
+		"(?(DEFINE)(?<stop>thanh|tạm))\n  entity ORG from x\n",
+		"{\"text\":\"Công ty Minh tạm dừng\"}");
+	CHECK("subroutine call matches its definition",
+	      strstr(o, "\"type\":\"ORG\"") == NULL);
+	free(o);
+
 	/* suppress removes what was found and blocks candidates */
 	o = run("rule p\n  match (?<x>\\p{Lu}+)\n  entity PERSON from x\n"
 		"rule s\n  match (?<x>CTV)\n  suppress PERSON x\n",
