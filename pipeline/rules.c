@@ -3471,8 +3471,9 @@ static void org_kinds(struct work *w)
  * The abbreviations of the rule files written out in every ORG's canonical
  * form, as whole words (a byte before and after that is not an ASCII
  * letter or digit nor part of a letter beyond ASCII): Công ty TNHH May X
- * -> Công ty Trách nhiệm hữu hạn May X. Not part of the document step:
- * it needs nothing but the entity.
+ * -> Công ty Trách nhiệm hữu hạn May X; an expansion of a dash alone
+ * leaves the word out (LĐLĐ các huyện -> Liên đoàn Lao động huyện). Not
+ * part of the document step: it needs nothing but the entity.
  */
 static int word_byte(unsigned char c)
 {
@@ -3516,6 +3517,21 @@ static void abbreviations(struct work *w)
 			TRACE(w, "abbreviation %s (%s) written out in the "
 			      "canonical form of %zu-%zu", ab->word, ab->source,
 			      x->start, x->end);
+			if (ab->en == 1 && ab->exp[0] == '-') {
+				/* left out, with the blank after it (or,
+				 * at the end, the one before it) */
+				size_t e = k + ab->wn;
+
+				if (e < cn && c[e] == ' ')
+					e++;
+				else if (k > at && c[k - 1] == ' ')
+					k--;
+				buf_add(&b, c + at, k - at);
+				at = e;
+				k = at - 1;
+				changed = 1;
+				continue;
+			}
 			buf_add(&b, c + at, k - at);
 			buf_add(&b, ab->exp, ab->en);
 			at = k + ab->wn;
