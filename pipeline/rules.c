@@ -3491,7 +3491,7 @@ static void abbreviations(struct work *w)
 	for (size_t i = 0; i < w->ne; i++) {
 		struct ent *x = &w->e[i];
 		const char *c;
-		size_t cn, at = 0, k, changed = 0;
+		size_t cn, at = 0, k, from, to, insn, changed = 0;
 
 		if (x->removed || x->type != RT_ORG)
 			continue;
@@ -3514,27 +3514,21 @@ static void abbreviations(struct work *w)
 				}
 			if (ab == NULL)
 				continue;
-			TRACE(w, "abbreviation %s (%s) written out in the "
-			      "canonical form of %zu-%zu", ab->word, ab->source,
-			      x->start, x->end);
-			if (ab->en == 1 && ab->exp[0] == '-') {
-				/* left out, with the blank after it (or,
-				 * at the end, the one before it) */
-				size_t e = k + ab->wn;
-
-				if (e < cn && c[e] == ' ')
-					e++;
-				else if (k > at && c[k - 1] == ' ')
-					k--;
-				buf_add(&b, c + at, k - at);
-				at = e;
-				k = at - 1;
-				changed = 1;
-				continue;
-			}
-			buf_add(&b, c + at, k - at);
-			buf_add(&b, ab->exp, ab->en);
-			at = k + ab->wn;
+			/* a dash alone: the word left out, with the blank
+			 * after it (or, at the end, the one before it) */
+			from = k;
+			to = k + ab->wn;
+			insn = ab->en == 1 && ab->exp[0] == '-' ? 0 : ab->en;
+			if (insn == 0 && to < cn && c[to] == ' ')
+				to++;
+			else if (insn == 0 && from > at && c[from - 1] == ' ')
+				from--;
+			TRACE(w, "abbreviation %s (%s) %s in the canonical form "
+			      "of %zu-%zu", ab->word, ab->source, insn ?
+			      "written out" : "left out", x->start, x->end);
+			buf_add(&b, c + at, from - at);
+			buf_add(&b, ab->exp, insn);
+			at = to;
 			k = at - 1;
 			changed = 1;
 		}
