@@ -1306,9 +1306,12 @@ static int word_char_at(const char *s, size_t n, size_t i, int before,
  * later TYPE from GROUP: a candidate at every occurrence of the group's
  * text, as a whole word, from the end of the match to the end of the
  * record (an acronym glossed after its full name, used alone further
- * on). Each occurrence takes a copy of canon and value, which are freed.
- * At most RULES_MAX_LATER such actions per record, so that a text of many
- * glosses stays linear.
+ * on). anywhere TYPE from GROUP: at every occurrence in the record but
+ * those inside the match (a commune named with its level, xã Cốc Đán,
+ * and by its name alone in a school's, Trường Mầm non Cốc Đán, before or
+ * after). Each occurrence takes a copy of canon and value, which are
+ * freed. At most RULES_MAX_LATER such actions per rule and record, so
+ * that a text of many glosses stays linear.
  */
 static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 		  char *canon, char *value)
@@ -1316,7 +1319,7 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 	struct work *w = m->w;
 	const char *text = w->d->text, *p;
 	size_t n = w->d->len, ws = w_byte(w, s), wn = w_byte(w, e) - ws;
-	size_t from, ms, me, k = 0;
+	size_t from, ms, me, mbs, mbe, k = 0;
 
 	/* the action took this text before: the first gloss of an acronym
 	 * holds for the rest of the record, and its candidates already
@@ -1343,12 +1346,16 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 	w->ldone[w->nldone++] = (struct ldone){ ac, ws, wn };
 	if (!group_span(m, 0, &ms, &me))
 		goto out;
-	from = w_byte(w, me);
+	mbs = w_byte(w, ms);
+	mbe = w_byte(w, me);
+	from = ac->kind == ACT_ANYWHERE ? 0 : mbe;
 	for (p = text + from; wn > 0 && from < n &&
 	     (p = memmem(p, n - (size_t)(p - text), text + ws, wn)) != NULL;
 	     p++) {
 		size_t at = (size_t)(p - text);
 
+		if (at < mbe && at + wn > mbs)
+			continue;
 		if (word_char_at(text, n, at, 1, 1) ||
 		    word_char_at(text, n, at + wn, 0, 1))
 			continue;
@@ -1358,8 +1365,9 @@ static void later(struct m *m, const struct action *ac, size_t s, size_t e,
 		w->c[w->nc - 1].later = 1;
 		k++;
 	}
-	TRACE(w, "rule %s: '%.*s' at %zu-%zu again %zu times later",
-	      m->ru->name, (int)wn, text + ws, s, e, k);
+	TRACE(w, "rule %s: '%.*s' at %zu-%zu again %zu times %s",
+	      m->ru->name, (int)wn, text + ws, s, e, k,
+	      ac->kind == ACT_ANYWHERE ? "in the record" : "later");
 out:
 	free(canon);
 	free(value);
@@ -1383,7 +1391,8 @@ static void do_match(struct m *m)
 	for (a = 0; a < ru->nacts; a++) {
 		const struct action *ac = &ru->acts[a];
 
-		if (ac->kind == ACT_ENTITY || ac->kind == ACT_LATER) {
+		if (ac->kind == ACT_ENTITY || ac->kind == ACT_LATER ||
+		    ac->kind == ACT_ANYWHERE) {
 			char *canon = NULL, *value = NULL;
 
 			if (!group_span(m, ac->group, &s, &e) || s == e)

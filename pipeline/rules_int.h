@@ -89,7 +89,7 @@ int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 	      struct buf *out);
 
 /* What a rule does with a match. */
-enum { ACT_ENTITY, ACT_RELATION, ACT_SUPPRESS, ACT_LATER };
+enum { ACT_ENTITY, ACT_RELATION, ACT_SUPPRESS, ACT_LATER, ACT_ANYWHERE };
 struct role {
 	int role;           /* index in the schema's roles */
 	int group;          /* group number */

@@ -1753,6 +1753,9 @@ static void compile_rule(struct loader *L, struct prule *pr)
 		} else if (j == 5 && memcmp(p->s, "later", 5) == 0) {
 			a->kind = ACT_LATER;
 			parse_entity(L, ru, a, p, j);
+		} else if (j == 8 && memcmp(p->s, "anywhere", 8) == 0) {
+			a->kind = ACT_ANYWHERE;
+			parse_entity(L, ru, a, p, j);
 		} else if (j == 8 && memcmp(p->s, "relation", 8) == 0) {
 			a->kind = ACT_RELATION;
 			parse_relation(L, ru, a, p, j);
@@ -2378,7 +2381,8 @@ static void directive(struct loader *L, const char *path, const char *disp,
 		return;
 	}
 	if (KW("priority") || KW("match") || KW("match+") || KW("entity") ||
-	    KW("relation") || KW("suppress") || KW("later")) {
+	    KW("relation") || KW("suppress") || KW("later") ||
+	    KW("anywhere")) {
 		struct prule *pr;
 
 		if (L->nprules == 0 || L->cur == NULL) {
