@@ -2573,6 +2573,8 @@ static int ends_coordinated(const char *s, size_t n)
 
 /* Does s[0..n) end in the word "cấp" (LĐLĐ cấp huyện: the units of a
  * level, not one place)? */
+static int not_level_xa(const char *low, size_t n, size_t i);
+
 static int ends_level_class(const char *s, size_t n)
 {
 	size_t k = strlen("cấp");
@@ -2673,6 +2675,10 @@ static void places(struct work *w)
 			    low.n - ln - 1) || ends_level_class(low.p,
 			    low.n - ln - 1)))
 				continue;
+			/* not the xã of hợp tác xã (Liên minh Hợp tác xã) */
+			if (x->type == RT_ORG && strcmp(levels[k], "xã") == 0 &&
+			    not_level_xa(low.p, low.n, low.n - ln))
+				continue;
 			if (x->type == RT_LOC &&
 			    (low.n != ln || memcmp(low.p, levels[k], ln) != 0))
 				continue;
@@ -2698,8 +2704,22 @@ static void places(struct work *w)
 
 /*
  * The byte offset in low[0..n) (a lower-cased canonical form) of the first
- * level noun that stands as a word (not the xã of xã hội), or -1.
+ * level noun that stands as a word (not the xã of xã hội, nor that of hợp
+ * tác xã, a cooperative: Liên minh Hợp tác xã tỉnh has the level tỉnh), or
+ * -1.
  */
+static int not_level_xa(const char *low, size_t n, size_t i)
+{
+	static const char hoi[] = "xã hội", htx[] = "hợp tác xã";
+	size_t hn = sizeof(htx) - 1;
+
+	if (n - i >= sizeof(hoi) - 1 && memcmp(low + i, hoi,
+						 sizeof(hoi) - 1) == 0)
+		return 1;
+	return i + strlen("xã") >= hn &&
+	       memcmp(low + i + strlen("xã") - hn, htx, hn) == 0;
+}
+
 static long level_pos(const char *low, size_t n)
 {
 	size_t i, k, ln;
@@ -2711,8 +2731,8 @@ static long level_pos(const char *low, size_t n)
 			ln = strlen(levels[k]);
 			if (i + ln <= n && memcmp(low + i, levels[k], ln) == 0 &&
 			    (i + ln == n || low[i + ln] == ' ') &&
-			    !(n - i >= strlen("xã hội") &&
-			      memcmp(low + i, "xã hội", strlen("xã hội")) == 0))
+			    !(strcmp(levels[k], "xã") == 0 &&
+			      not_level_xa(low, n, i)))
 				return (long)i;
 		}
 	}
@@ -3052,7 +3072,9 @@ static int ends_level_noun(const char *low, size_t n)
 		size_t ln = strlen(levels[k]);
 
 		if (n >= ln && memcmp(low + n - ln, levels[k], ln) == 0 &&
-		    (n == ln || low[n - ln - 1] == ' '))
+		    (n == ln || low[n - ln - 1] == ' ') &&
+		    !(strcmp(levels[k], "xã") == 0 &&
+		      not_level_xa(low, n, n - ln)))
 			return 1;
 	}
 	return 0;
