@@ -2685,8 +2685,9 @@ static void places(struct work *w)
 			buf_reset(&nc);
 			if (x->type == RT_LOC)
 				buf_add(&nc, low.p, low.n);
-			else
-				buf_add(&nc, c, cn);
+			else	/* a unit with its place is named: công đoàn
+				 * phường -> Công đoàn phường Thành Đông */
+				values_upperfirst(c, cn, &nc);
 			buf_addc(&nc, ' ');
 			buf_add(&nc, bp[k]->name, bp[k]->n);
 			TRACE(w, "%s %zu-%zu canonical '%.*s': the "
