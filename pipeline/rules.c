@@ -2571,10 +2571,24 @@ static int ends_coordinated(const char *s, size_t n)
 	return n >= 4 && memcmp(s + n - 4, " và", 4) == 0;
 }
 
+/*
+ * Is the xã at byte i of low[0..n) (a lower-cased canonical form) no level:
+ * that of xã hội, or of hợp tác xã, a cooperative (Liên minh Hợp tác xã
+ * tỉnh has the level tỉnh)?
+ */
+static int not_level_xa(const char *low, size_t n, size_t i)
+{
+	static const char hoi[] = "xã hội", htx[] = "hợp tác xã";
+	size_t hn = sizeof(htx) - 1, xn = strlen("xã");
+
+	if (n - i >= sizeof(hoi) - 1 &&
+	    memcmp(low + i, hoi, sizeof(hoi) - 1) == 0)
+		return 1;
+	return i + xn >= hn && memcmp(low + i + xn - hn, htx, hn) == 0;
+}
+
 /* Does s[0..n) end in the word "cấp" (LĐLĐ cấp huyện: the units of a
  * level, not one place)? */
-static int not_level_xa(const char *low, size_t n, size_t i);
-
 static int ends_level_class(const char *s, size_t n)
 {
 	size_t k = strlen("cấp");
@@ -2705,22 +2719,8 @@ static void places(struct work *w)
 
 /*
  * The byte offset in low[0..n) (a lower-cased canonical form) of the first
- * level noun that stands as a word (not the xã of xã hội, nor that of hợp
- * tác xã, a cooperative: Liên minh Hợp tác xã tỉnh has the level tỉnh), or
- * -1.
+ * level noun that stands as a word (not_level_xa), or -1.
  */
-static int not_level_xa(const char *low, size_t n, size_t i)
-{
-	static const char hoi[] = "xã hội", htx[] = "hợp tác xã";
-	size_t hn = sizeof(htx) - 1;
-
-	if (n - i >= sizeof(hoi) - 1 && memcmp(low + i, hoi,
-						 sizeof(hoi) - 1) == 0)
-		return 1;
-	return i + strlen("xã") >= hn &&
-	       memcmp(low + i + strlen("xã") - hn, htx, hn) == 0;
-}
-
 static long level_pos(const char *low, size_t n)
 {
 	size_t i, k, ln;
