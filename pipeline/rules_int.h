@@ -117,7 +117,7 @@ struct atom {
 	int kind;
 	int id;            /* literal index, type or class */
 };
-#define RULES_MAX_ATOMS 32   /* alternatives in one clause */
+#define RULES_MAX_ATOMS 48   /* alternatives in one clause */
 #define RULES_MAX_CLAUSES 4  /* clauses kept per rule */
 struct clause {
 	struct atom a[RULES_MAX_ATOMS];
