@@ -2795,10 +2795,34 @@ static int shared_body(struct work *w, const struct ent *x, struct ent *y)
 	return 1;
 }
 
+/* Does the canonical form c[0..n) end in a word of a proper name, a
+ * capitalised word with lower-case letters (Báo Lao Động), rather than a
+ * kind (Sở Nội vụ, Ủy ban nhân dân)? */
+static int ends_in_name(const char *c, size_t n)
+{
+	size_t i = n, k;
+	int32_t cp;
+
+	while (i > 0 && c[i - 1] != ' ')
+		i--;
+	k = utf8_decode((const unsigned char *)c + i, n - i, &cp);
+	if (cp < 0 || utf8proc_category(cp) != UTF8PROC_CATEGORY_LU)
+		return 0;
+	for (i += k; i < n; i += k) {
+		k = utf8_decode((const unsigned char *)c + i, n - i, &cp);
+		if (cp < 0)
+			return 0;
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_LL)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Coordinations that share their qualifier: in `UBND và LĐLĐ thị xã` the
  * first conjunct, an ORG with no level or place of its own (no nested LOC,
- * no level noun in its canonical form, not ending in Việt Nam), joined to
+ * no level noun in its canonical form, not ending in Việt Nam nor in a
+ * proper name: Báo Lao Động và LĐLĐ tỉnh shares nothing), joined to
  * the second by "và" or a dash, takes the level and place the
  * second ORG's canonical form has: Ủy ban nhân dân thị xã. Runs before the
  * document's place is carried, which then completes both.
@@ -2856,7 +2880,7 @@ static void coordinations(struct work *w)
 		values_lower(c, cn, &low);
 		/* a national body (CĐVC Việt Nam và LĐLĐ tỉnh) shares nothing */
 		if (level_pos(low.p, low.n) >= 0 ||
-		    ends_viet_nam(low.p, low.n))
+		    ends_viet_nam(low.p, low.n) || ends_in_name(c, cn))
 			continue;
 		yc = ent_canon(w, y, &yn);
 		buf_reset(&low);

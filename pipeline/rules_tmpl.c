@@ -257,14 +257,44 @@ static void squeeze_spaces(struct buf *out, size_t start)
 		out->p[k] = '\0';
 }
 
+/* A place written twice at the end made once: "$b.canonical $loc" where
+ * b's canonical form already ends in that place (Tổng Liên đoàn Lao động
+ * (LĐLĐ) Việt Nam: "Tổng Liên đoàn Lao động Việt Nam Việt Nam"). Up to
+ * four words are compared, whole words only. */
+static void drop_repeated_tail(struct buf *out, size_t start)
+{
+	size_t sp[9], ns = 0, i, a, b, len;
+	int k;
+
+	for (i = out->n; i > start && ns < 9; i--)
+		if (out->p[i - 1] == ' ')
+			sp[ns++] = i - 1;
+	for (k = 4; k >= 1; k--) {
+		if ((size_t)(2 * k) > ns + 1)
+			continue;
+		/* the last k words start after sp[k-1]; the k before them
+		 * start after sp[2k-1], or at start */
+		b = sp[k - 1] + 1;
+		a = (size_t)(2 * k) <= ns ? sp[2 * k - 1] + 1 : start;
+		len = out->n - b;
+		if (b - 1 - a == len && memcmp(out->p + a, out->p + b, len) == 0) {
+			out->n = b - 1;
+			out->p[out->n] = '\0';
+			return;
+		}
+	}
+}
+
 int tmpl_eval(const struct tmpl *t, const struct tmpl_env *env,
 	      struct buf *out)
 {
 	size_t start = out->n;
 	int rc = eval_at(t, env, out, 0);
 
-	if (rc >= 0)
+	if (rc >= 0) {
 		squeeze_spaces(out, start);
+		drop_repeated_tail(out, start);
+	}
 	return rc;
 }
 

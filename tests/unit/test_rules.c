@@ -295,6 +295,21 @@ static void test_template_spaces(void)
 	      strstr(o, "\"canonical\":\"Công đoàn Ngân hàng Công đoàn "
 		     "Agribank chi nhánh\""));
 	free(o);
+
+	/* a place the group's canonical form already ends in, added again */
+	o = run("rule a\n  match (?<o>(?<b>Tổng Liên đoàn) \\(TLĐ\\) "
+		"(?<l>Việt Nam))\n"
+		"  entity ORG from o canonical=$b Lao động Việt Nam $l\n"
+		"rule b\n  match (?<o>Hà Nội (?<l>Hà Nội Mới))\n"
+		"  entity ORG from o canonical=$o $l\n",
+		"{\"text\":\"Tổng Liên đoàn (TLĐ) Việt Nam; Hà Nội Hà Nội Mới\"}");
+	CHECK("a place written twice at the end is written once",
+	      strstr(o, "\"canonical\":\"Tổng Liên đoàn Lao động Việt "
+		     "Nam\""));
+	CHECK("only the tail written twice is dropped, not words before it",
+	      strstr(o, "\"canonical\":\"Hà Nội Hà Nội Mới Hà Nội Mới\"") ==
+	      NULL && strstr(o, "\"canonical\":\"Hà Nội Hà Nội Mới\""));
+	free(o);
 }
 
 static void test_conflicts(void)
