@@ -312,6 +312,25 @@ static void test_template_spaces(void)
 	free(o);
 }
 
+/* A body joined to an organisation of a level takes the level; a name of
+ * its own does not. */
+static void test_shared_level(void)
+{
+	char *o;
+
+	o = run("rule a\n  match (?<o>Báo Lao Động|Sở Nội vụ)\n"
+		"  entity ORG from o\n"
+		"rule b\n  match (?<o>LĐLĐ tỉnh Quảng Trị)\n"
+		"  entity ORG from o canonical=Liên đoàn Lao động tỉnh Quảng Trị\n",
+		"{\"text\":\"Sở Nội vụ và LĐLĐ tỉnh Quảng Trị; Báo Lao Động và "
+		"LĐLĐ tỉnh Quảng Trị\"}");
+	CHECK("a body shares the level of the organisation after và",
+	      strstr(o, "\"canonical\":\"Sở Nội vụ tỉnh Quảng Trị\""));
+	CHECK("a name ending in a proper name shares nothing",
+	      strstr(o, "\"canonical\":\"Báo Lao Động tỉnh") == NULL);
+	free(o);
+}
+
 static void test_conflicts(void)
 {
 	char *o;
@@ -536,6 +555,7 @@ int main(void)
 	test_values();
 	test_parser();
 	test_template_spaces();
+	test_shared_level();
 	test_conflicts();
 	test_scan();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
